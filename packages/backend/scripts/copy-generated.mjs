@@ -1,0 +1,7 @@
+// tsc does not copy plain .js files; the generated gradient bundle ships beside the compiled code.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+mkdirSync(join(root, 'dist', 'generated'), { recursive: true });
+copyFileSync(join(root, 'src', 'generated', 'gradients.js'), join(root, 'dist', 'generated', 'gradients.js'));

@@ -1,0 +1,51 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../kernels/wasm-training-kernels.js';
+import { describeCpu, isNode } from '../runtime.js';
+import type { BackendProvider } from '../types.js';
+
+export interface WasmOptions {
+  /**
+   * Where the `.wasm` files are served from, in a browser: a URL prefix ending in '/', or a map from
+   * file name (`tfjs-backend-wasm.wasm`, `tfjs-backend-wasm-simd.wasm`, `tfjs-backend-wasm-threaded-simd.wasm`)
+   * to URL. Not needed in Node, where the files are read from the installed package.
+   */
+  readonly wasmPaths?: string | Readonly<Record<string, string>>;
+}
+
+/** tfjs' WebAssembly backend (SIMD, and threads where the page is cross-origin isolated), plus the training kernels it lacks. */
+export function wasmProvider(options: WasmOptions = {}): BackendProvider {
+  return {
+    name: 'wasm',
+    tfjsName: 'wasm',
+    async probe() {
+      if (typeof WebAssembly !== 'object') {
+        return { available: false, reason: 'this runtime has no WebAssembly', install: 'Use a runtime with WebAssembly.' };
+      }
+      return { available: true, software: false, device: 'WebAssembly' };
+    },
+    async register() {
+      if (options.wasmPaths !== undefined) {
+        setWasmPaths(options.wasmPaths as string | { [file: string]: string }, !isNode());
+      }
+      registerWasmTrainingKernels();
+    },
+    async describe() {
+      const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+      const threaded = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+      const threads = threaded ? getThreadsCount() : 1;
+      const cpu = await describeCpu();
+      return {
+        device: `${cpu.model} (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`,
+        software: false,
+        details: {
+          simd,
+          threads,
+          cores: cpu.cores,
+          'tfjs-core': tf.version_core,
+          'tfjs-backend-wasm': version_wasm,
+        },
+      };
+    },
+  };
+}

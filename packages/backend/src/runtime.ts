@@ -1,0 +1,28 @@
+/** Facts about the JavaScript runtime, without importing Node modules statically (browser-safe). */
+export function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+export function isBrowser(): boolean {
+  return typeof (globalThis as { window?: unknown }).window !== 'undefined' && !isNode();
+}
+
+/**
+ * `import()` of a specifier that bundlers must not try to resolve at build time
+ * (an optional package, or a `node:` module reached only in Node).
+ */
+export function importOptional<T = unknown>(specifier: string): Promise<T> {
+  return import(/* @vite-ignore */ specifier) as Promise<T>;
+}
+
+/** The CPU in words: its model in Node, the logical core count elsewhere. */
+export async function describeCpu(): Promise<{ model: string; cores: number }> {
+  if (isNode()) {
+    const os = await importOptional<typeof import('node:os')>('node:os');
+    const cpus = os.cpus();
+    return { model: cpus[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism?.() ?? cpus.length };
+  }
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return { model: 'CPU', cores };
+}
