@@ -20,7 +20,8 @@ export class MissingKernelError extends Error {
     readonly backend: string,
     readonly availableOn: readonly string[],
   ) {
-    const where = availableOn.length > 0 ? `it is implemented on: ${availableOn.join(', ')}` : 'no loaded backend has it';
+    const where =
+      availableOn.length > 0 ? `it is implemented on: ${availableOn.join(', ')}` : 'no loaded backend has it';
     super(
       `Kernel '${kernel}' is not implemented on the '${backend}' backend; ${where}. ` +
         `Choose one of those with useBackend(...) or STRAND_BACKEND.`,

@@ -21,8 +21,12 @@ export async function describeCpu(): Promise<{ model: string; cores: number }> {
   if (isNode()) {
     const os = await importOptional<typeof import('node:os')>('node:os');
     const cpus = os.cpus();
-    return { model: cpus[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism?.() ?? cpus.length };
+    return {
+      model: cpus[0]?.model.trim() ?? 'unknown CPU',
+      cores: os.availableParallelism?.() ?? cpus.length,
+    };
   }
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  const cores =
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
   return { model: 'CPU', cores };
 }

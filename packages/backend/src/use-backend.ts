@@ -68,7 +68,9 @@ export async function listBackends(): Promise<BackendStatus[]> {
       out.push(unavailable(name));
       continue;
     }
-    const a = await provider.probe().catch((e: Error) => ({ available: false as const, reason: e.message, install: '' }));
+    const a = await provider
+      .probe()
+      .catch((e: Error) => ({ available: false as const, reason: e.message, install: '' }));
     out.push(
       a.available
         ? { name, available: true, software: a.software, device: a.device }
@@ -85,7 +87,11 @@ async function activate(provider: BackendProvider): Promise<BackendInfo> {
   await provider.register();
   const ok = await tf.setBackend(provider.tfjsName);
   if (!ok) {
-    throw new BackendUnavailableError(provider.name, `tfjs could not initialise '${provider.tfjsName}'`, 'See the warnings above.');
+    throw new BackendUnavailableError(
+      provider.name,
+      `tfjs could not initialise '${provider.tfjsName}'`,
+      'See the warnings above.',
+    );
   }
   await tf.ready();
   registerMissingKernelErrors(provider.tfjsName);
@@ -133,7 +139,11 @@ export async function useBackend(preference?: BackendPreference): Promise<Backen
       skipped.push(`${name} (${(error as Error).message})`);
     }
   }
-  throw new BackendUnavailableError('auto', `no backend could start; skipped ${skipped.join(', ')}`, 'Install @strand/backend.');
+  throw new BackendUnavailableError(
+    'auto',
+    `no backend could start; skipped ${skipped.join(', ')}`,
+    'Install @strand/backend.',
+  );
 }
 
 /** The backend selected by the last `useBackend`, or null. */

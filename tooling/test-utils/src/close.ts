@@ -4,9 +4,12 @@ import { expect } from 'vitest';
 type Numeric = tf.Tensor | number | ArrayLike<number> | readonly number[] | readonly (readonly number[])[];
 
 function toFlat(x: Numeric): { values: Float64Array; shape: readonly number[] | null } {
-  if (x instanceof tf.Tensor) return { values: Float64Array.from(x.dataSync() as ArrayLike<number>), shape: x.shape };
+  if (x instanceof tf.Tensor)
+    return { values: Float64Array.from(x.dataSync() as ArrayLike<number>), shape: x.shape };
   if (typeof x === 'number') return { values: Float64Array.of(x), shape: null };
-  const flat = (x as readonly unknown[]).flat(Number.POSITIVE_INFINITY) as number[];
+  if (ArrayBuffer.isView(x))
+    return { values: Float64Array.from(x as unknown as ArrayLike<number>), shape: null };
+  const flat = Array.from(x as ArrayLike<unknown>).flat(Number.POSITIVE_INFINITY) as number[];
   return { values: Float64Array.from(flat), shape: null };
 }
 

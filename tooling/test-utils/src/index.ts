@@ -1,4 +1,6 @@
+export { testBackends } from './backends.js';
 export { expectClose, maxAbsDiff } from './close.js';
-export { expectNoLeakedTensors } from './leaks.js';
-export { numericGradient, expectGradientsMatch } from './grad-check.js';
 export { dataDir, dataPath, hasData } from './data.js';
+export { expectGradientsMatch, numericGradient } from './grad-check.js';
+export { expectNoLeakedTensors } from './leaks.js';
+export { useTestBackend } from './use-test-backend.js';

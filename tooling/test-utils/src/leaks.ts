@@ -28,5 +28,6 @@ function collectTensors(value: unknown, into: Set<tf.Tensor>, seen = new Set<unk
     into.add(value);
     return;
   }
-  for (const v of Object.values(value as Record<string, unknown>)) collectTensors(v, into, seen);
+  const children = value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value);
+  for (const v of children) collectTensors(v, into, seen);
 }

@@ -24,7 +24,8 @@ export function registerMissingKernelErrors(backendName: string): void {
   const known = new Set<string>();
   for (const b of BACKENDS) {
     if (b === backendName) continue;
-    for (const k of tf.getKernelsForBackend(b)) if (!stubs.has(`${b}/${k.kernelName}`)) known.add(k.kernelName);
+    for (const k of tf.getKernelsForBackend(b))
+      if (!stubs.has(`${b}/${k.kernelName}`)) known.add(k.kernelName);
   }
   for (const kernelName of known) {
     if (have.has(kernelName)) continue;

@@ -11,7 +11,11 @@ interface HeapBackend {
  * The gradient of `gather` (every embedding lookup) runs this kernel.
  * x: [n, ...inner] (ids' shape may be the leading dims of x), segmentIds: ids.shape, attrs.numSegments.
  */
-export function unsortedSegmentSumOnHeap({ inputs, backend, attrs }: {
+export function unsortedSegmentSumOnHeap({
+  inputs,
+  backend,
+  attrs,
+}: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs?: tf.NamedAttrMap;

@@ -1,7 +1,7 @@
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { version_core } from '@tensorflow/tfjs-core';
-import type { BackendProvider } from '../types.js';
 import { describeCpu } from '../runtime.js';
+import type { BackendProvider } from '../types.js';
 
 /** tfjs' pure-JavaScript backend: slow, but complete and always available. The reference for conformance. */
 export const cpuProvider: BackendProvider = {

@@ -1,7 +1,7 @@
+import { getThreadsCount, setThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { getThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../kernels/wasm-training-kernels.js';
-import { describeCpu, isNode } from '../runtime.js';
+import { describeCpu } from '../runtime.js';
 import type { BackendProvider } from '../types.js';
 
 export interface WasmOptions {
@@ -11,6 +11,11 @@ export interface WasmOptions {
    * to URL. Not needed in Node, where the files are read from the installed package.
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
+  /**
+   * Threads for the multi-threaded build, used when the page is cross-origin isolated (COOP + COEP
+   * headers). Default: every logical core (`navigator.hardwareConcurrency`). Node runs single-threaded.
+   */
+  readonly threads?: number;
 }
 
 /** tfjs' WebAssembly backend (SIMD, and threads where the page is cross-origin isolated), plus the training kernels it lacks. */
@@ -20,26 +25,35 @@ export function wasmProvider(options: WasmOptions = {}): BackendProvider {
     tfjsName: 'wasm',
     async probe() {
       if (typeof WebAssembly !== 'object') {
-        return { available: false, reason: 'this runtime has no WebAssembly', install: 'Use a runtime with WebAssembly.' };
+        return {
+          available: false,
+          reason: 'this runtime has no WebAssembly',
+          install: 'Use a runtime with WebAssembly.',
+        };
       }
       return { available: true, software: false, device: 'WebAssembly' };
     },
     async register() {
       if (options.wasmPaths !== undefined) {
-        setWasmPaths(options.wasmPaths as string | { [file: string]: string }, !isNode());
+        setWasmPaths(options.wasmPaths as string | { [file: string]: string });
       }
+      const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+        ?.hardwareConcurrency;
+      const threads = options.threads ?? cores;
+      if (threads !== undefined && threads > 0) setThreadsCount(threads); // read when the backend initialises
       registerWasmTrainingKernels();
     },
     async describe() {
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       const threaded = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
-      const threads = threaded ? getThreadsCount() : 1;
+      const threads = getThreadsCount(); // real once initialised: 1 on the single-threaded build
       const cpu = await describeCpu();
       return {
         device: `${cpu.model} (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`,
         software: false,
         details: {
           simd,
+          multithreadSupport: threaded,
           threads,
           cores: cpu.cores,
           'tfjs-core': tf.version_core,

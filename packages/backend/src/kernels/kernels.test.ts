@@ -1,0 +1,84 @@
+import { expectClose, expectNoLeakedTensors } from '@strand/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MissingKernelError } from '../errors.js';
+import { useBackend } from '../use-backend.js';
+import { backendsWithKernel } from './missing-kernels.js';
+
+async function onBackend<T>(name: string, f: () => T): Promise<T> {
+  await useBackend(name as 'cpu');
+  return f();
+}
+
+describe('UnsortedSegmentSum on wasm', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it.each([
+    { name: '1-D', x: [1, 2, 3, 4, 5], xShape: [5], ids: [0, 2, 2, -1, 5], n: 3 },
+    { name: '2-D rows', x: [1, 2, 3, 4, 5, 6, 7, 8], xShape: [4, 2], ids: [1, 1, 0, 3], n: 4 },
+    {
+      name: '3-D',
+      x: Array.from({ length: 24 }, (_, i) => i * 0.5),
+      xShape: [3, 2, 4],
+      ids: [1, 0, 1],
+      n: 2,
+    },
+  ])('matches cpu and a hand computation: $name', async ({ x, xShape, ids, n }) => {
+    const run = () =>
+      tf.tidy(() =>
+        Array.from(tf.unsortedSegmentSum(tf.tensor(x, xShape), tf.tensor1d(ids, 'int32'), n).dataSync()),
+      );
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    expectClose(wasm, cpu, 0);
+    if (xShape.length === 1) {
+      // Out-of-range ids (-1, 5) are dropped, as in TensorFlow.
+      expect(wasm).toEqual([1, 0, 5]);
+    }
+  });
+
+  it('makes the gradient of gather work on wasm, leak-free', async () => {
+    await useBackend('wasm');
+    const table = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const ids = tf.tensor1d([2, 0, 2, 2], 'int32');
+    const g = await expectNoLeakedTensors(() => tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, ids)))(table));
+    expectClose(g, [
+      [1, 1],
+      [0, 0],
+      [3, 3],
+    ]);
+    tf.dispose([table, ids, g]);
+  });
+});
+
+describe('missing kernels', () => {
+  it('fail with a typed error naming the kernel and the backends that have it', async () => {
+    await useBackend('wasm');
+    const error = (() => {
+      try {
+        tf.tidy(() => tf.fft(tf.complex([1, 2], [0, 0])));
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(MissingKernelError);
+    const e = error as MissingKernelError;
+    expect(e.kernel).toBe('Complex');
+    expect(e.backend).toBe('wasm');
+    expect(e.availableOn).toContain('cpu');
+    expect(e.message).toMatch(
+      /Kernel 'Complex' is not implemented on the 'wasm' backend; it is implemented on: cpu/,
+    );
+  });
+
+  it('never count the throwing stubs as implementations', async () => {
+    await useBackend('wasm');
+    expect(backendsWithKernel('Complex')).not.toContain('wasm');
+    expect(backendsWithKernel('UnsortedSegmentSum')).toEqual(expect.arrayContaining(['cpu', 'wasm']));
+  });
+});

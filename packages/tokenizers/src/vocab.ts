@@ -1,0 +1,42 @@
+/** Id tables shared by the char and word models: a vocabulary array with holes, and `<unk>` resolution. */
+import { TokenizerFormatError } from './errors.js';
+import { expectArray, expectString } from './validate.js';
+
+/** Validates `vocab` (strings or null holes) and returns token -> id. */
+export function indexVocab(
+  value: unknown,
+  path: string,
+  check: (token: string) => string | undefined = () => undefined,
+): Map<string, number> {
+  const vocab = expectArray(value, path);
+  const ids = new Map<string, number>();
+  for (let id = 0; id < vocab.length; id++) {
+    const token = vocab[id];
+    if (token === null) continue;
+    expectString(token, `${path}[${id}]`);
+    const problem = check(token as string);
+    if (problem !== undefined) throw new TokenizerFormatError(problem, { path: `${path}[${id}]` });
+    if (ids.has(token as string)) {
+      throw new TokenizerFormatError(
+        `duplicate token ${JSON.stringify(token)}: it already has id ${ids.get(token as string)}`,
+        { path: `${path}[${id}]` },
+      );
+    }
+    ids.set(token as string, id);
+  }
+  return ids;
+}
+
+/** The id of `unkToken` among the special tokens, -1 for null (unknown tokens raise). */
+export function resolveUnk(unkToken: unknown, specialIds: ReadonlyMap<string, number>, path: string): number {
+  if (unkToken === null) return -1;
+  const content = expectString(unkToken, path);
+  const id = specialIds.get(content);
+  if (id === undefined) {
+    throw new TokenizerFormatError(
+      `unkToken ${JSON.stringify(content)} is not one of the special tokens (${[...specialIds.keys()].join(', ') || 'none'})`,
+      { path },
+    );
+  }
+  return id;
+}
