@@ -1,4 +1,6 @@
-import { expectClose, expectNoLeakedTensors } from '@strand/test-utils';
+// By path, not as a dependency: @strand/test-utils depends on this package (for useTestBackend).
+import { expectClose } from '../../../../tooling/test-utils/src/close.js';
+import { expectNoLeakedTensors } from '../../../../tooling/test-utils/src/leaks.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MissingKernelError } from '../errors.js';
