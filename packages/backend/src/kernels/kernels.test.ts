@@ -1,8 +1,9 @@
 // By path, not as a dependency: @strand/test-utils depends on this package (for useTestBackend).
-import { expectClose } from '../../../../tooling/test-utils/src/close.js';
-import { expectNoLeakedTensors } from '../../../../tooling/test-utils/src/leaks.js';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from '../../../../tooling/test-utils/src/close.js';
+import { expectNoLeakedTensors } from '../../../../tooling/test-utils/src/leaks.js';
 import { MissingKernelError } from '../errors.js';
 import { useBackend } from '../use-backend.js';
 import { backendsWithKernel } from './missing-kernels.js';
