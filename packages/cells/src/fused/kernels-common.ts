@@ -1,0 +1,185 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type FusedKernel, maskAt, stepCols } from './kernel.js';
+
+/**
+ * pre = z + xw[:, t, offset : offset + n]: adds one step of the precomputed input projection to the
+ * recurrent matmul's result, then multiplies columns [scaleFrom, scaleTo) by `scale` (2 for tanh blocks,
+ * so that one sigmoid gives tanh a = 2σ(2a) - 1; scaling here keeps the weights untouched, and the wasm
+ * backend's matmul keeps its packed copy of them). z: [batch, n], xw: [batch, time, width] -> [batch, n].
+ */
+export const addStep: FusedKernel = {
+  name: 'StrandAddStep',
+  outputShapes: (s) => [[...s['z']!]],
+  js({ z, xw }, [out], s, a) {
+    const [B, N] = s['z'] as [number, number];
+    const [, T, W] = s['xw'] as [number, number, number];
+    const t = a['t'] as number;
+    const from = (a['scaleFrom'] as number | undefined) ?? N;
+    const to = (a['scaleTo'] as number | undefined) ?? N;
+    const k = (a['scale'] as number | undefined) ?? 1;
+    for (let b = 0; b < B; b++) {
+      const zr = b * N;
+      const xr = (b * T + t) * W + (a['offset'] as number);
+      for (let j = 0; j < N; j++) out![zr + j] = z![zr + j]! + xw![xr + j]!;
+      for (let j = from; j < to; j++) out![zr + j]! *= k;
+    }
+  },
+  ops({ z, xw }, a) {
+    const N = z!.shape[1]!;
+    const sum = tf.add(z!, stepCols(xw!, a['t'] as number, a['offset'] as number, N));
+    const from = (a['scaleFrom'] as number | undefined) ?? N;
+    const to = (a['scaleTo'] as number | undefined) ?? N;
+    if (from >= to) return [sum];
+    const k = a['scale'] as number;
+    const scale = tf.concat([tf.ones([from]), tf.fill([to - from], k), tf.ones([N - to])]);
+    return [tf.mul(sum, scale)];
+  },
+};
+
+/**
+ * The gradient reaching h_t, split by the mask. Sums the recurrent gradients (dhRec + dhRec2, times the
+ * recurrent-dropout mask), the pass-through from later padded steps and the output gradient dOut[:, t].
+ * Returns [valid, pass]: valid = the sum on real steps (0 on padding), pass = the sum without dOut on
+ * padded steps (0 on real ones), because a padded step outputs zeros and hands h_{t-1} through unchanged.
+ * attrs: t, batch, size, time. All inputs optional.
+ */
+export const maskedGrad: FusedKernel = {
+  name: 'StrandMaskedGrad',
+  outputShapes: (_, a) => [
+    [a['batch'] as number, a['size'] as number],
+    [a['batch'] as number, a['size'] as number],
+  ],
+  js({ dOut, dhRec, dhRec2, recMask, dhPass, mask }, [valid, pass], _, a) {
+    const B = a['batch'] as number;
+    const P = a['size'] as number;
+    const T = a['time'] as number;
+    const t = a['t'] as number;
+    for (let b = 0; b < B; b++) {
+      const isValid = mask === undefined || mask[b * T + t] !== 0;
+      const yr = (b * T + t) * P;
+      for (let j = 0; j < P; j++) {
+        const i = b * P + j;
+        let r = 0;
+        if (dhRec !== undefined) r = dhRec[i]!;
+        if (dhRec2 !== undefined) r += dhRec2[i]!;
+        if (recMask !== undefined) r *= recMask[i]!;
+        if (dhPass !== undefined) r += dhPass[i]!;
+        if (isValid) {
+          valid![i] = dOut === undefined ? r : r + dOut[yr + j]!;
+          pass![i] = 0;
+        } else {
+          valid![i] = 0;
+          pass![i] = r;
+        }
+      }
+    }
+  },
+  ops({ dOut, dhRec, dhRec2, recMask, dhPass, mask }, a) {
+    const t = a['t'] as number;
+    let r: tf.Tensor = tf.zeros([a['batch'] as number, a['size'] as number]);
+    if (dhRec) r = tf.add(r, dhRec);
+    if (dhRec2) r = tf.add(r, dhRec2);
+    if (recMask) r = tf.mul(r, recMask);
+    if (dhPass) r = tf.add(r, dhPass);
+    const total = dOut ? tf.add(r, stepCols(dOut, t, 0, a['size'] as number)) : r;
+    const m = maskAt(mask, t);
+    if (m === null) return [total, tf.zerosLike(r)];
+    return [tf.mul(total, m), tf.mul(r, tf.sub(1, m))];
+  },
+};
+
+/** h = mask ? hNew : hPrev and y = mask ? hNew : 0 at step t (used after an LSTM projection). */
+export const selectStep: FusedKernel = {
+  name: 'StrandSelectStep',
+  outputShapes: (s) => [[...s['hNew']!], [...s['hNew']!]],
+  js({ hNew, hPrev, mask }, [h, y], s, a) {
+    const [B, P] = s['hNew'] as [number, number];
+    const T = (s['mask'] as number[])[1]!;
+    const t = a['t'] as number;
+    for (let b = 0; b < B; b++) {
+      const isValid = mask![b * T + t] !== 0;
+      for (let j = 0; j < P; j++) {
+        const i = b * P + j;
+        h![i] = isValid ? hNew![i]! : hPrev![i]!;
+        y![i] = isValid ? hNew![i]! : 0;
+      }
+    }
+  },
+  ops({ hNew, hPrev, mask }, a) {
+    const m = maskAt(mask, a['t'] as number)!;
+    return [tf.add(tf.mul(hNew!, m), tf.mul(hPrev!, tf.sub(1, m))), tf.mul(hNew!, m)];
+  },
+};
+
+/** out = s[:, offset : offset + n] ⊙ h, with h: [batch, n] (the GRU's r ⊙ h). */
+export const mulBlock: FusedKernel = {
+  name: 'StrandMulBlock',
+  outputShapes: (s) => [[...s['h']!]],
+  js({ s: gates, h }, [out], s, a) {
+    const [B, N] = s['h'] as [number, number];
+    const W = (s['s'] as number[])[1]!;
+    const off = a['offset'] as number;
+    for (let b = 0; b < B; b++)
+      for (let j = 0; j < N; j++) out![b * N + j] = gates![b * W + off + j]! * h![b * N + j]!;
+  },
+  ops: ({ s, h }, a) => [tf.mul(tf.slice(s!, [0, a['offset'] as number], [-1, h!.shape[1]!]), h!)],
+};
+
+/**
+ * Builds Aᵀ for a weight gradient, column b · time + t holding step t of sequence b:
+ * rows [x[b, t, :] (if given); 1 (if attrs.ones); s_t[b, :] for the per-step inputs s0..s{T-1} (if given)].
+ * x: [batch, time, F], s_t: [batch, P] -> [F + ones + P, batch · time]. Written by one JS pass, so the wasm
+ * backend needs neither a transpose (slow there) nor a transposed matmul (slower).
+ */
+export const columnsT: FusedKernel = {
+  name: 'StrandColumnsT',
+  outputShapes: (s, a) => {
+    const F = s['x']?.[2] ?? 0;
+    const P = s['s0']?.[1] ?? 0;
+    return [[F + (a['ones'] ? 1 : 0) + P, (a['batch'] as number) * (a['time'] as number)]];
+  },
+  js(inputs, [out], s, a) {
+    const B = a['batch'] as number;
+    const T = a['time'] as number;
+    const N = B * T;
+    const x = inputs['x'];
+    const F = s['x']?.[2] ?? 0;
+    let row = 0;
+    if (x !== undefined) {
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < T; t++) {
+          const src = (b * T + t) * F;
+          const col = b * T + t;
+          for (let f = 0; f < F; f++) out![f * N + col] = x[src + f]!;
+        }
+      }
+      row = F;
+    }
+    if (a['ones']) {
+      out!.fill(1, row * N, (row + 1) * N);
+      row++;
+    }
+    const P = s['s0']?.[1] ?? 0;
+    for (let t = 0; t < T && P > 0; t++) {
+      const st = inputs[`s${t}`]!;
+      for (let b = 0; b < B; b++) {
+        const col = b * T + t;
+        const src = b * P;
+        for (let p = 0; p < P; p++) out![(row + p) * N + col] = st[src + p]!;
+      }
+    }
+  },
+  ops(inputs, a) {
+    const B = a['batch'] as number;
+    const T = a['time'] as number;
+    const parts: tf.Tensor[] = [];
+    const x = inputs['x'];
+    if (x) parts.push(tf.reshape(x, [B * T, x.shape[2]!]));
+    if (a['ones']) parts.push(tf.ones([B * T, 1]));
+    if (inputs['s0']) {
+      const steps = Array.from({ length: T }, (_, t) => inputs[`s${t}`]!);
+      parts.push(tf.reshape(tf.stack(steps, 1), [B * T, steps[0]!.shape[1]!]));
+    }
+    return [tf.transpose(parts.length === 1 ? parts[0]! : tf.concat(parts, 1))];
+  },
+};

@@ -1,0 +1,147 @@
+import { ConfigError, ShapeError } from '@strand/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkLayerState, type Recurrent, runLayer, type StateOf } from './layer.js';
+import type { GradientMode, RunContext } from './run-cell.js';
+import { expectFloat32, finiteNumber, oneOf, positiveInteger, rate } from './validate.js';
+
+export interface RnnOptions<S = unknown> {
+  /** The state to start from (zeros when absent): {h} or {h, c} for a cell, {forward, backward}, or one per stacked layer. */
+  readonly initialState?: S;
+  /** Return outputs for every step, [batch, time, outputSize] (default), or only the last, [batch, outputSize]. */
+  readonly returnSequences?: boolean;
+  /** Also return the final state (to continue the sequence later). Default false. */
+  readonly returnState?: boolean;
+  /** Read the sequence from its last step to its first. Outputs stay aligned with the input's time axis. */
+  readonly reverse?: boolean;
+  /** Valid length of each sequence (right padding); steps past it are padding. Exclusive with `mask`. */
+  readonly lengths?: readonly number[] | Int32Array;
+  /** [batch, time] of 1 (real step) and 0 (padding). Exclusive with `lengths`. */
+  readonly mask?: tf.Tensor2D;
+  /** Dropout applies only when true. Default false. */
+  readonly training?: boolean;
+  /** Seed of the dropout masks; required when training with any dropout. */
+  readonly seed?: number;
+  /** Dropout on the inputs, one mask per sequence (the same at every step). Default 0. */
+  readonly inputDropout?: number;
+  /** Dropout on h where it enters the recurrent matmul, one mask per sequence (Gal & Ghahramani 2016). Default 0. */
+  readonly recurrentDropout?: number;
+  /** Truncated BPTT: gradients flow back at most k steps (the state is detached before every k-th step). */
+  readonly truncate?: number;
+  /**
+   * 'auto' (default): Strand's fused BPTT wherever it covers the cell, tfjs autodiff elsewhere.
+   * 'fused': require the fused path (a ConfigError names what it does not cover). 'autodiff': the plain loop.
+   */
+  readonly gradient?: GradientMode;
+}
+
+/**
+ * What `rnn` returns: `outputs` ([batch, time, size], or [batch, size] with returnSequences: false) and,
+ * with returnState: true, `state`.
+ */
+export type RnnResult<L, Seq extends boolean = true, St extends boolean = false> = {
+  readonly outputs: false extends Seq ? tf.Tensor2D : tf.Tensor3D;
+} & (true extends St ? { readonly state: StateOf<L> } : unknown);
+
+/** Builds the [batch, time] mask for right-padded sequences, after checking every length. */
+function lengthsMask(lengths: RnnOptions['lengths'], batch: number, time: number): tf.Tensor2D {
+  const values = Array.from(lengths!);
+  if (values.length !== batch) {
+    throw new ShapeError('lengths', [batch], [values.length]);
+  }
+  const mask = new Float32Array(batch * time);
+  values.forEach((len, b) => {
+    if (!Number.isInteger(len) || len < 0 || len > time) {
+      throw new ConfigError(
+        `lengths[${b}] must be an integer in [0, ${time}] (the sequence length), received ${len}`,
+        'lengths',
+      );
+    }
+    mask.fill(1, b * time, b * time + len);
+  });
+  return tf.tensor2d(mask, [batch, time]);
+}
+
+/**
+ * Runs a cell, or a composition of cells, over a batch of sequences.
+ *
+ * Padded steps (from `lengths` or `mask`) carry the state through unchanged and output zeros, and
+ * nothing from them reaches the results or the gradients. Gradients come from Strand's fused BPTT
+ * (a custom gradient over the whole sequence) where it covers the cell; see `gradient`.
+ *
+ * @param inputs [batch, time, inputSize], float32
+ * @returns outputs ([batch, time, outputSize], or [batch, outputSize] with returnSequences: false) and,
+ *   with returnState, the final state.
+ * @throws ShapeError for a wrong input rank or feature size, a mask or initial state of the wrong shape;
+ *   ConfigError for invalid options (lengths out of range, both lengths and mask, dropout without a seed).
+ *
+ * @example
+ * const cell = lstm({ inputSize: 16, units: 32, seed: 0 });
+ * const { outputs, state } = rnn(cell, x, { lengths: [5, 3], returnState: true }); // outputs: [2, 5, 32]
+ */
+export function rnn<L extends Recurrent, Seq extends boolean = true, St extends boolean = false>(
+  layer: L,
+  inputs: tf.Tensor3D,
+  options?: RnnOptions<StateOf<L>> & { readonly returnSequences?: Seq; readonly returnState?: St },
+): RnnResult<L, Seq, St> {
+  return runRnn(layer, inputs, (options ?? {}) as RnnOptions<unknown>, {}) as unknown as RnnResult<
+    L,
+    Seq,
+    St
+  >;
+}
+
+/** @internal `rnn` plus the gradient probes. */
+export function runRnn(
+  layer: Recurrent,
+  inputs: tf.Tensor3D,
+  options: RnnOptions<unknown>,
+  internal: Pick<RunContext, 'probe' | 'hProbes'>,
+): { outputs: tf.Tensor; state?: unknown } {
+  if (!(inputs instanceof tf.Tensor) || inputs.rank !== 3) {
+    throw new ShapeError(
+      'rnn inputs',
+      [null, null, layer.inputSize],
+      inputs instanceof tf.Tensor ? inputs.shape : [],
+    );
+  }
+  const [B, T, F] = inputs.shape;
+  if (F !== layer.inputSize || B === 0 || T === 0)
+    throw new ShapeError('rnn inputs', [null, null, layer.inputSize], inputs.shape);
+  expectFloat32('rnn inputs', inputs);
+  const o = options;
+  if (o.lengths !== undefined && o.mask !== undefined) {
+    throw new ConfigError('give either lengths or mask, not both', 'lengths');
+  }
+  if (o.mask !== undefined && (o.mask.rank !== 2 || o.mask.shape[0] !== B || o.mask.shape[1] !== T)) {
+    throw new ShapeError('mask', [B, T], o.mask.shape);
+  }
+  if (o.initialState !== undefined) checkLayerState(layer, o.initialState, B, 'initialState');
+  const returnSequences = o.returnSequences ?? true;
+  const returnState = o.returnState ?? false;
+  const truncate = o.truncate === undefined ? 0 : positiveInteger(o.truncate, 'truncate');
+  const inputDropout = rate(o.inputDropout ?? 0, 'inputDropout');
+  const recurrentDropout = rate(o.recurrentDropout ?? 0, 'recurrentDropout');
+  const gradient = oneOf(o.gradient ?? 'auto', ['auto', 'fused', 'autodiff'] as const, 'gradient');
+  if (o.seed !== undefined) finiteNumber(o.seed, 'seed');
+
+  return tf.tidy(() => {
+    let mask: tf.Tensor2D | null = null;
+    if (o.lengths !== undefined) mask = lengthsMask(o.lengths, B, T);
+    else if (o.mask !== undefined) mask = o.mask.dtype === 'float32' ? o.mask : tf.cast(o.mask, 'float32');
+    const ctx: RunContext = {
+      mask,
+      reverse: o.reverse ?? false,
+      training: o.training ?? false,
+      seed: o.seed,
+      inputDropout,
+      recurrentDropout,
+      truncate,
+      gradient,
+      needFinal: returnState || !returnSequences,
+      ...internal,
+    };
+    const run = runLayer(layer, inputs, o.initialState, ctx);
+    const outputs = returnSequences ? run.outputs : run.last!;
+    return (returnState ? { outputs, state: run.final } : { outputs }) as tf.TensorContainerObject;
+  }) as { outputs: tf.Tensor; state?: unknown };
+}
