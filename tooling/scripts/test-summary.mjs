@@ -16,8 +16,12 @@ for (const group of ['packages', 'apps']) {
     if (!existsSync(file)) continue;
     const r = JSON.parse(readFileSync(file, 'utf8'));
     const skip = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    // A file that fails to load counts as a failure even though none of its tests ran.
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    ).length;
     passed += r.numPassedTests;
-    failed += r.numFailedTests;
+    failed += r.numFailedTests + brokenFiles;
     skipped += skip;
     rows.push(
       `  ${`${group}/${name}`.padEnd(28)} ${String(r.numPassedTests).padStart(5)} passed ${String(r.numFailedTests).padStart(3)} failed ${String(skip).padStart(3)} skipped`,
