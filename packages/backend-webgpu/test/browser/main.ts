@@ -38,10 +38,6 @@ async function main(): Promise<void> {
     }
   }
   // Gradients registered by @strand/backend in a bundled browser build.
-  report['wasmBinaries'] = performance
-    .getEntriesByType('resource')
-    .map((e) => e.name.split('/').at(-1))
-    .filter((n) => n?.endsWith('.wasm'));
   report['grad'] = Array.from(
     tf
       .grad((x: tf.Tensor) => tf.sum(tf.mul(x, x)))(tf.tensor1d([1, 2, 3]))
