@@ -1,22 +1,11 @@
 import { useBackend } from '@strand/backend';
-import { expectClose, expectNoLeakedTensors, numericGradient } from '@strand/test-utils';
+import { expectClose, expectGradientsMatch, expectNoLeakedTensors } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, ShapeError } from './errors.js';
 import { initializers } from './initializers.js';
 import { initLinear, linear } from './linear.js';
 import { disposeParameters, namedParameters } from './params.js';
-
-/** Finite-difference gradient check (test-utils' expectGradientsMatch chokes on its own Float64Array). */
-function expectGradientsMatch(
-  f: (x: tf.Tensor) => tf.Scalar,
-  x: tf.Tensor,
-  { h = 1e-2, atol = 1e-3, rtol = 1e-2 }: { h?: number; atol?: number; rtol?: number } = {},
-): void {
-  const analytic = tf.tidy(() => tf.grad(f)(x));
-  expectClose(analytic, Array.from(numericGradient(f, x, h)), atol, rtol);
-  analytic.dispose();
-}
 
 describe.each(['cpu', 'wasm'] as const)('linear on %s', (backend) => {
   beforeAll(async () => {

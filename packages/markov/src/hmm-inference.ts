@@ -172,8 +172,11 @@ function zeroProbability(t: number, T: number): MarkovInputError {
   });
 }
 
-/** log P(observations) by the scaled forward recursion (memory O(T S) for emissions only). */
-export function hmmLogLikelihood(hmm: Hmm, observations: Observations): number {
+/** Per-step emission likelihoods, scaled per step: b [T, S] and the log scale of each step. */
+function scaledEmissions(
+  hmm: Hmm,
+  observations: Observations,
+): { b: Float64Array; offset: Float64Array; T: number } {
   const f = toFrames(hmm.emission, observations);
   const S = hmm.numStates;
   const T = f.length;
@@ -186,23 +189,19 @@ export function hmmLogLikelihood(hmm: Hmm, observations: Observations): number {
   const b = new Float64Array(T * S);
   const offset = new Float64Array(T);
   scaledLikelihoods(prepareEmission(hmm.emission), f, b, offset);
+  return { b, offset, T };
+}
+
+/** log P(observations) by the scaled forward recursion (memory O(T S) for emissions only). */
+export function hmmLogLikelihood(hmm: Hmm, observations: Observations): number {
+  const { b, offset, T } = scaledEmissions(hmm, observations);
   return forwardLogLikelihood(hmm, b, offset, T);
 }
 
 /** Forward-backward: log-likelihood and the posterior state probabilities of every step. */
 export function forwardBackward(hmm: Hmm, observations: Observations): ForwardBackwardResult {
-  const f = toFrames(hmm.emission, observations);
   const S = hmm.numStates;
-  const T = f.length;
-  if (T === 0)
-    throw new MarkovInputError({
-      what: 'observations',
-      expected: 'at least one step',
-      received: 'an empty sequence',
-    });
-  const b = new Float64Array(T * S);
-  const offset = new Float64Array(T);
-  scaledLikelihoods(prepareEmission(hmm.emission), f, b, offset);
+  const { b, offset, T } = scaledEmissions(hmm, observations);
   const alpha = new Float64Array(T * S);
   const beta = new Float64Array(T * S);
   const scale = new Float64Array(T);
