@@ -54,3 +54,42 @@ describe('the built package in plain Node', () => {
     expect(out.trim().split('\n').at(-1)).toBe('2,4,6');
   });
 });
+
+describe('wasm threads in plain Node', () => {
+  // A matmul big enough for XNNPACK to split across threads, and a gradient through it; printed as a
+  // hash of the exact float32 bits, so any difference between thread counts shows.
+  const script = `
+    import * as tf from '@tensorflow/tfjs-core'; import { useBackend } from '@strand/backend';
+    const info = await useBackend('wasm');
+    const a = tf.randomNormal([200, 300], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([300, 400], 0, 1, 'float32', 2);
+    const g = tf.grad((x) => tf.sum(tf.tanh(tf.matMul(x, b))))(a);
+    const bits = new Uint32Array(new Float32Array([...tf.matMul(a, b).dataSync(), ...g.dataSync()]).buffer);
+    let h = 2166136261;
+    for (const v of bits) h = Math.imul(h ^ v, 16777619) >>> 0;
+    console.log(JSON.stringify({ threads: info.details.threads, device: info.device, hash: h }));`;
+  const run = (threads: string) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: packageDir,
+        encoding: 'utf8',
+        timeout: 60_000, // also catches a pool that keeps the process alive after the script ends
+        env: { ...process.env, STRAND_WASM_THREADS: threads },
+      })
+        .trim()
+        .split('\n')
+        .at(-1)!,
+    ) as { threads: number; device: string; hash: number };
+
+  it('starts the multi-threaded build with the asked-for threads, exits, and gives the same bits as one thread', () => {
+    const one = run('1');
+    const two = run('2');
+    const three = run('3');
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(three.threads).toBe(3);
+    expect(two.device).toMatch(/WebAssembly SIMD, 2 threads/);
+    expect(two.hash).toBe(one.hash);
+    expect(three.hash).toBe(one.hash);
+  });
+});

@@ -195,6 +195,8 @@ async function benchBackend(name, cfg) {
   );
   const torch = torchPeer(cfg, threads);
   if (torch.error) console.log(torch.error);
+  // PyTorch's OpenMP threads can be slower than one thread on a small VM; show its 1-thread figure too.
+  const torch1 = threads > 1 && !torch.error ? torchPeer(cfg, 1) : null;
   const rows = [];
   for (const kind of ['lstm', 'gru']) {
     const contenders = [{ run: strandTrainStep(kind, cfg) }, { run: tflTrainStep(kind, cfg) }];
@@ -207,19 +209,23 @@ async function benchBackend(name, cfg) {
       strand: tokS(cfg, strand),
       layers: tokS(cfg, layers),
       torch: pt ? tokS(cfg, median(pt.trainMs)) : undefined,
+      torch1: torch1?.[kind] ? tokS(cfg, median(torch1[kind].trainMs)) : undefined,
       genStrand,
       genLayers,
       genTorch: pt?.genMsPerToken,
     });
   }
+  const one = torch1 !== null;
   console.log(
-    '| model | train tok/s: Strand | tfjs-layers | PyTorch CPU | Strand / tfjs-layers | Strand / PyTorch | generate ms/token: Strand | tfjs-layers | PyTorch |',
+    `| model | train tok/s: Strand | tfjs-layers | PyTorch CPU |${one ? ' PyTorch 1 thread |' : ''} Strand / tfjs-layers | Strand / PyTorch |${one ? ' Strand / PyTorch 1 thread |' : ''} generate ms/token: Strand | tfjs-layers | PyTorch |`,
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    `| --- | ---: | ---: | ---: |${one ? ' ---: |' : ''} ---: | ---: |${one ? ' ---: |' : ''} ---: | ---: | ---: |`,
+  );
   for (const r of rows) {
     console.log(
-      `| ${r.kind.toUpperCase()} | ${fmt(r.strand)} | ${fmt(r.layers)} | ${fmt(r.torch)} | ` +
-        `${fmt(r.strand / r.layers, 1)}x | ${fmt(r.strand / r.torch, 2)}x | ${fmt(r.genStrand, 2)} | ${fmt(r.genLayers, 2)} | ${fmt(r.genTorch, 2)} |`,
+      `| ${r.kind.toUpperCase()} | ${fmt(r.strand)} | ${fmt(r.layers)} | ${fmt(r.torch)} |${one ? ` ${fmt(r.torch1)} |` : ''} ` +
+        `${fmt(r.strand / r.layers, 1)}x | ${fmt(r.strand / r.torch, 2)}x |${one ? ` ${fmt(r.strand / r.torch1, 2)}x |` : ''} ${fmt(r.genStrand, 2)} | ${fmt(r.genLayers, 2)} | ${fmt(r.genTorch, 2)} |`,
     );
   }
   if (!torch.error)

@@ -1,8 +1,27 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from '../kernels/wasm-training-kernels.js';
-import { describeCpu } from '../runtime.js';
+import { describeCpu, isNode } from '../runtime.js';
 import type { BackendProvider } from '../types.js';
+import { useThreadedWasmInNode } from './wasm-node-threads.js';
+
+/** XNNPACK's pool in tfjs-backend-wasm has at most 8 workers. */
+const MAX_THREADS = 8;
+
+/** The thread count: the option, else STRAND_WASM_THREADS, else every logical core; 1 to 8. */
+export async function wantedThreads(option?: number): Promise<number> {
+  const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
+    'STRAND_WASM_THREADS'
+  ];
+  const raw = option ?? (fromEnv ? Number(fromEnv) : (await describeCpu()).cores);
+  if (!Number.isInteger(raw) || raw < 1) {
+    const source = option !== undefined ? 'wasmProvider({ threads })' : 'STRAND_WASM_THREADS';
+    throw new RangeError(
+      `${source} must be a whole number from 1 to ${MAX_THREADS}, got ${String(option ?? fromEnv)}`,
+    );
+  }
+  return Math.min(raw, MAX_THREADS);
+}
 
 export interface WasmOptions {
   /**
@@ -12,8 +31,11 @@ export interface WasmOptions {
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
   /**
-   * Threads for the multi-threaded build, used when the page is cross-origin isolated (COOP + COEP
-   * headers). Default: every logical core (`navigator.hardwareConcurrency`). Node runs single-threaded.
+   * Threads for XNNPACK's matmuls and convolutions (1 to 8). Default: `STRAND_WASM_THREADS`, else every
+   * logical core. In Node the multi-threaded build runs on worker_threads; in a browser it needs a
+   * cross-origin isolated page (COOP + COEP headers), else the backend runs on one thread.
+   * One thread gives the lowest latency for tiny ops (generating one token at a time); more threads
+   * speed up training-size matmuls. Fixed once the backend has started.
    */
   readonly threads?: number;
 }
@@ -37,16 +59,15 @@ export function wasmProvider(options: WasmOptions = {}): BackendProvider {
       if (options.wasmPaths !== undefined) {
         setWasmPaths(options.wasmPaths as string | { [file: string]: string });
       }
-      const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
-        ?.hardwareConcurrency;
-      const threads = options.threads ?? cores;
-      if (threads !== undefined && threads > 0) setThreadsCount(threads); // read when the backend initialises
+      const threads = await wantedThreads(options.threads);
+      setThreadsCount(threads); // read when the backend initialises
+      if (isNode() && threads > 1) await useThreadedWasmInNode(threads);
       registerWasmTrainingKernels();
     },
     async describe() {
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-      const threaded = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
       const threads = getThreadsCount(); // real once initialised: 1 on the single-threaded build
+      const threaded = threads > 1 || Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
       const cpu = await describeCpu();
       return {
         device: `${cpu.model} (WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'})`,
