@@ -4,6 +4,11 @@ export function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
+/** An environment variable in Node; undefined elsewhere (browser-safe: no `process` reference at import). */
+export function envVar(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
 export function isBrowser(): boolean {
   return typeof (globalThis as { window?: unknown }).window !== 'undefined' && !isNode();
 }

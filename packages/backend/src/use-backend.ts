@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './errors.js';
 import { registerMissingKernelErrors } from './kernels/missing-kernels.js';
 import { knownProviders, providerPackages } from './registry.js';
-import { isNode } from './runtime.js';
+import { envVar, isNode } from './runtime.js';
 import type { BackendInfo, BackendName, BackendPreference, BackendProvider, BackendStatus } from './types.js';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['cuda', 'webgpu', 'wasm', 'cpu', 'native-cpu'];
@@ -40,9 +40,7 @@ export function backendFromArgs(argv: readonly string[]): BackendPreference | un
 /** The preference in force: the explicit one, else STRAND_BACKEND, else 'auto'. */
 export function resolvePreference(explicit?: BackendPreference): BackendPreference {
   if (explicit !== undefined && explicit !== 'auto') return explicit;
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
-    'STRAND_BACKEND'
-  ];
+  const env = envVar('STRAND_BACKEND');
   return env ? parseBackendPreference(env) : 'auto';
 }
 

@@ -1,48 +1,11 @@
 // Per-kernel time of one Strand training step on wasm (the figures behind the README's analysis).
 //   node bench/profile.mjs          (KIND=gru for the GRU; STRAND_WASM_THREADS sets the threads)
 import { useBackend } from '@strand/backend';
-import {
-  createParameter,
-  deriveSeed,
-  initializers,
-  initLinear,
-  linear,
-  trainableParameters,
-} from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { gru, lstm, rnn } from '../dist/index.js';
+import { FULL as cfg, strandTrainStep } from './strand-model.mjs';
 
-const cfg = { B: 32, T: 64, E: 64, H: 256, V: 65 };
 await useBackend('wasm');
-const kind = process.env.KIND || 'lstm';
-const cell = (kind === 'lstm' ? lstm : gru)({ inputSize: cfg.E, units: cfg.H, seed: 1 });
-const embedding = createParameter(
-  initializers.normal({ stddev: 0.1 }),
-  [cfg.V, cfg.E],
-  deriveSeed(1, 'embedding'),
-);
-const out = initLinear({ inputSize: cfg.H, outputSize: cfg.V, seed: 2 });
-const vars = trainableParameters({ embedding, cell: cell.params, out });
-const opt = tf.train.adam(1e-3);
-const ids = Array.from({ length: cfg.B * cfg.T }, (_, i) => (i * 7919) % cfg.V);
-const x = tf.tensor1d(ids, 'int32');
-const y = tf.oneHot(
-  tf.tensor1d(
-    ids.map((v) => (v + 1) % cfg.V),
-    'int32',
-  ),
-  cfg.V,
-);
-const loss = () => {
-  const e = tf.reshape(tf.gather(embedding, x), [cfg.B, cfg.T, cfg.E]);
-  const { outputs } = rnn(cell, e);
-  return tf.losses.softmaxCrossEntropy(y, linear(out, tf.reshape(outputs, [cfg.B * cfg.T, cfg.H])));
-};
-const step = async () => {
-  const l = opt.minimize(loss, true, vars);
-  await l.data();
-  l.dispose();
-};
+const step = strandTrainStep(process.env.KIND || 'lstm', cfg);
 for (let i = 0; i < 3; i++) await step();
 const eng = tf.engine();
 const orig = eng.runKernel.bind(eng);

@@ -1,7 +1,7 @@
 import { getThreadsCount, setThreadsCount, setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from '../kernels/wasm-training-kernels.js';
-import { describeCpu, isNode } from '../runtime.js';
+import { describeCpu, envVar, isNode } from '../runtime.js';
 import type { BackendProvider } from '../types.js';
 import { useThreadedWasmInNode } from './wasm-node-threads.js';
 
@@ -10,9 +10,7 @@ const MAX_THREADS = 8;
 
 /** The thread count: the option, else STRAND_WASM_THREADS, else every logical core; 1 to 8. */
 export async function wantedThreads(option?: number): Promise<number> {
-  const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
-    'STRAND_WASM_THREADS'
-  ];
+  const fromEnv = envVar('STRAND_WASM_THREADS');
   const raw = option ?? (fromEnv ? Number(fromEnv) : (await describeCpu()).cores);
   if (!Number.isInteger(raw) || raw < 1) {
     const source = option !== undefined ? 'wasmProvider({ threads })' : 'STRAND_WASM_THREADS';
