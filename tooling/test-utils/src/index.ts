@@ -1,3 +1,4 @@
+export { type FuzzOptions, type FuzzReport, fuzzReader, type MutationOptions, mutations } from './fuzz.js';
 export { testBackends } from './backends.js';
 export { expectClose, maxAbsDiff } from './close.js';
 export { dataDir, dataPath, hasData } from './data.js';

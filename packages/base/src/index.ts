@@ -1,0 +1,63 @@
+export {
+  ConfigError,
+  describeText,
+  describeValue,
+  FormatError,
+  type FormatLocation,
+  formatShape,
+  IdOutOfRangeError,
+  InputError,
+  type InputErrorDetails,
+  isStrandError,
+  NonFiniteError,
+  ShapeError,
+  StrandError,
+  type StrandErrorOptions,
+  VocabularyError,
+} from './errors.js';
+export {
+  decodeUtf8,
+  firstInvalidUtf8,
+  type JsonOptions,
+  jsonChecker,
+  lineColumn,
+  parseDecimal,
+  parseJson,
+  type ReadOptions,
+  type Utf8Options,
+} from './json.js';
+export { createRng, deriveSeed, Rng, type RngState } from './rng.js';
+export {
+  perplexityFromLogProb,
+  type SampleOptions,
+  type Sequence,
+  type SequenceModel,
+} from './sequence-model.js';
+export {
+  finiteNumber,
+  integerInRange,
+  nonNegativeInteger,
+  nonNegativeNumber,
+  oneOf,
+  positiveInteger,
+  positiveNumber,
+  probability,
+  rate,
+} from './validate.js';
+export {
+  BOS,
+  BOS_ID,
+  type BuildVocabularyOptions,
+  buildVocabulary,
+  createVocabulary,
+  EOS,
+  EOS_ID,
+  PAD,
+  PAD_ID,
+  SPECIAL_TOKENS,
+  UNK,
+  UNK_ID,
+  Vocabulary,
+  type VocabularyJSON,
+  type VocabularyOptions,
+} from './vocabulary.js';

@@ -1,0 +1,2 @@
+/** Node-only helpers: the one atomic file writer. */
+export { type Chunk, cleanStale, writeFileAtomic } from './node/atomic-write.js';

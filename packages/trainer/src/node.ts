@@ -1,0 +1,2 @@
+/** Node-only parts of the trainer (checkpoint files, terminal progress). */
+export {};
