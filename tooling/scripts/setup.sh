@@ -13,7 +13,7 @@ fi
 
 # chromium: headless browser tests, and its SwiftShader Vulkan driver for WebGPU in Node (Dawn).
 # libvulkan1: the Vulkan loader Dawn needs. python3-torch / nltk / pomegranate: peers in tests and benchmarks.
-packages=(chromium libvulkan1 python3-torch python3-nltk python3-pomegranate)
+packages=(chromium libvulkan1 python3-torch python3-nltk python3-pomegranate irstlm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

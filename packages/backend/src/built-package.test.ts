@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,5 +91,55 @@ describe('wasm threads in plain Node', () => {
     expect(two.device).toMatch(/WebAssembly SIMD, 2 threads/);
     expect(two.hash).toBe(one.hash);
     expect(three.hash).toBe(one.hash);
+  });
+});
+
+describe('errors in user code once wasm has started', () => {
+  // Emscripten's glue installs process handlers that rethrow from its minified source: Node then printed
+  // ~55 KB of it and exited with code 7. The user's own error and Node's usual exit code must come out.
+  const cases = [
+    ['a throw', `function userCode() { throw new Error('boom from user code'); } setTimeout(userCode, 0);`],
+    ['a rejection', `async function userCode() { throw new Error('boom from user code'); } userCode();`],
+  ] as const;
+  it.each(['1', '2'].flatMap((threads) => cases.map(([what, code]) => [threads, what, code] as const)))(
+    '%s thread(s), %s: prints the stack and exits with code 1',
+    (threads, _what, code) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { useBackend } from '@strand/backend'; await useBackend('wasm'); ${code}`,
+        ],
+        {
+          cwd: packageDir,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, STRAND_WASM_THREADS: threads },
+        },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/Error: boom from user code\n\s+at .*userCode/);
+      expect(r.stderr).not.toMatch(/GROWABLE_HEAP|wasm-out/);
+      expect(r.stderr.length).toBeLessThan(2000);
+    },
+  );
+});
+
+describe('lazy providers', () => {
+  it('importing the package does not load tfjs-backend-wasm; useBackend("wasm") does', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import * as tf from '@tensorflow/tfjs-core'; import { useBackend } from '@strand/backend';
+       const before = tf.findBackendFactory('wasm') !== null;
+       await useBackend('wasm');
+       console.log(JSON.stringify({ before, after: tf.findBackendFactory('wasm') !== null, backend: tf.getBackend() }));`,
+    ]);
+    expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({
+      before: false,
+      after: true,
+      backend: 'wasm',
+    });
   });
 });

@@ -5,6 +5,17 @@ export { type ConformanceCase, conformanceCases } from './conformance/cases.js';
 export { type CaseResult, formatConformance, runConformance } from './conformance/run.js';
 export { BackendUnavailableError, MissingKernelError, UnknownBackendError } from './errors.js';
 export { backendsWithKernel, implementedKernels } from './kernels/missing-kernels.js';
+export {
+  ARRAY_KERNEL_BACKENDS,
+  type ArrayKernelAttrs,
+  type ArrayKernelInputs,
+  type ArrayKernelShapes,
+  type ArrayKernelSpec,
+  isStrandKernel,
+  registerArrayKernel,
+  registerStrandKernel,
+  unregisterStrandKernel,
+} from './kernels.js';
 export { cpuProvider } from './providers/cpu.js';
 export { type WasmOptions, wasmProvider } from './providers/wasm.js';
 export { registerProvider } from './registry.js';
@@ -16,6 +27,7 @@ export type {
   BackendPreference,
   BackendProvider,
   BackendStatus,
+  SkippedBackend,
 } from './types.js';
 export {
   BACKEND_NAMES,

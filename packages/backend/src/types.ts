@@ -14,6 +14,17 @@ export interface BackendInfo {
   readonly software: boolean;
   /** Package versions and backend-specific facts (adapter vendor, SIMD, threads...). */
   readonly details: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Set only when `auto` settled on `cpu` (the slow JavaScript reference) because the faster backends
+   * could not start; `useBackend` also warns once on the console. Each skipped backend with the reason.
+   */
+  readonly fallback?: { readonly skipped: readonly SkippedBackend[] };
+}
+
+/** A backend that `auto` passed over, and why. */
+export interface SkippedBackend {
+  readonly name: BackendName;
+  readonly reason: string;
 }
 
 export type Availability =

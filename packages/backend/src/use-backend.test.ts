@@ -1,6 +1,9 @@
+import { StrandError } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, UnknownBackendError } from './errors.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BackendUnavailableError, MissingKernelError, UnknownBackendError } from './errors.js';
+import { wasmProvider } from './providers/wasm.js';
+import { registerProvider } from './registry.js';
 import {
   backendFromArgs,
   listBackends,
@@ -78,5 +81,62 @@ describe('backendFromArgs', () => {
   it('fails on a missing or unknown value', () => {
     expect(() => backendFromArgs(['--backend'])).toThrow(UnknownBackendError);
     expect(() => backendFromArgs(['--backend', 'metal'])).toThrow(/Unknown backend 'metal'/);
+  });
+});
+
+describe('errors', () => {
+  it('are StrandErrors with stable codes', () => {
+    const cases = [
+      [
+        new BackendUnavailableError('cuda', 'no GPU', 'Install it.'),
+        'ERR_BACKEND_UNAVAILABLE',
+        'BackendUnavailableError',
+      ],
+      [new MissingKernelError('FFT', 'wasm', ['cpu']), 'ERR_MISSING_KERNEL', 'MissingKernelError'],
+      [new UnknownBackendError('tpu', ['cpu']), 'ERR_UNKNOWN_BACKEND', 'UnknownBackendError'],
+    ] as const;
+    for (const [error, code, name] of cases) {
+      expect(error).toBeInstanceOf(StrandError);
+      expect(error.code).toBe(code);
+      expect(error.name).toBe(name);
+    }
+  });
+});
+
+describe("auto's fallback to cpu", () => {
+  afterEach(() => {
+    registerProvider(wasmProvider());
+    vi.restoreAllMocks();
+  });
+
+  it('is reported in the result and warned about once', async () => {
+    registerProvider({
+      ...wasmProvider(),
+      async probe() {
+        return { available: false, reason: 'the .wasm file answered 404', install: 'Serve it.' };
+      },
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const statuses = await listBackends();
+    const hardwareGpu = statuses.some(
+      (s) => (s.name === 'cuda' || s.name === 'webgpu') && s.available && !s.software,
+    );
+    if (hardwareGpu) return; // auto would not reach cpu on this machine
+    const first = await useBackend('auto');
+    expect(first.name).toBe('cpu');
+    expect(first.fallback?.skipped).toContainEqual({ name: 'wasm', reason: 'the .wasm file answered 404' });
+    await useBackend('cpu');
+    const second = await useBackend('auto');
+    expect(second.fallback?.skipped.map((s) => s.name)).toContain('wasm');
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(
+      /fell back to 'cpu'.*wasm \(the \.wasm file answered 404\)/,
+    );
+  });
+
+  it('is absent when a fast backend starts', async () => {
+    const info = await useBackend('auto');
+    expect(info.name).not.toBe('cpu');
+    expect(info.fallback).toBeUndefined();
   });
 });

@@ -3,7 +3,14 @@ import { BackendUnavailableError, UnknownBackendError } from './errors.js';
 import { registerMissingKernelErrors } from './kernels/missing-kernels.js';
 import { knownProviders, providerPackages } from './registry.js';
 import { envVar, isNode } from './runtime.js';
-import type { BackendInfo, BackendName, BackendPreference, BackendProvider, BackendStatus } from './types.js';
+import type {
+  BackendInfo,
+  BackendName,
+  BackendPreference,
+  BackendProvider,
+  BackendStatus,
+  SkippedBackend,
+} from './types.js';
 
 export const BACKEND_NAMES: readonly BackendName[] = ['cuda', 'webgpu', 'wasm', 'cpu', 'native-cpu'];
 
@@ -121,27 +128,53 @@ export async function useBackend(preference?: BackendPreference): Promise<Backen
     if (!a.available) throw new BackendUnavailableError(wanted, a.reason, a.install);
     return activate(provider);
   }
-  const skipped: string[] = [];
+  const skipped: SkippedBackend[] = [];
   for (const name of autoOrder()) {
     const provider = providers.get(name);
-    if (!provider) continue;
-    const a = await provider.probe().catch(() => null);
-    if (!a?.available) continue;
+    if (!provider) {
+      skipped.push({ name, reason: unavailable(name).reason! });
+      continue;
+    }
+    const a = await provider
+      .probe()
+      .catch((e: Error) => ({ available: false as const, reason: e.message, install: '' }));
+    if (!a.available) {
+      skipped.push({ name, reason: a.reason });
+      continue;
+    }
     if (a.software) {
-      skipped.push(`${name} (software: ${a.device})`);
+      skipped.push({ name, reason: `software adapter (${a.device}); ask for it by name to use it` });
       continue;
     }
     try {
-      return await activate(provider);
+      const info = await activate(provider);
+      return name === 'cpu' && skipped.length > 0 ? fellBackToCpu(info, skipped) : info;
     } catch (error) {
-      skipped.push(`${name} (${(error as Error).message})`);
+      skipped.push({ name, reason: (error as Error).message });
     }
   }
   throw new BackendUnavailableError(
     'auto',
-    `no backend could start; skipped ${skipped.join(', ')}`,
+    `no backend could start; ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
     'Install @strand/backend.',
   );
+}
+
+let warnedFallback = false;
+
+/** `auto` landed on the JavaScript cpu backend: say so in the result, and once per process on the console. */
+function fellBackToCpu(info: BackendInfo, skipped: SkippedBackend[]): BackendInfo {
+  const reported: BackendInfo = { ...info, fallback: { skipped } };
+  current = reported;
+  if (!warnedFallback) {
+    warnedFallback = true;
+    console.warn(
+      `@strand/backend: useBackend('auto') fell back to 'cpu', the slow JavaScript backend. Skipped: ${skipped
+        .map((s) => `${s.name} (${s.reason})`)
+        .join('; ')}.`,
+    );
+  }
+  return reported;
 }
 
 /** The backend selected by the last `useBackend`, or null. */

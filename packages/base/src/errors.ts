@@ -221,6 +221,9 @@ export class FormatError extends StrandError {
     if (this.source !== undefined) return this;
     const copy = Object.create(Object.getPrototypeOf(this)) as FormatError;
     Object.assign(copy, this, { source });
+    // `cause` is not enumerable (Error's own), so Object.assign misses it.
+    if (this.cause !== undefined)
+      Object.defineProperty(copy, 'cause', { value: this.cause, writable: true, configurable: true });
     Object.defineProperty(copy, 'message', {
       value: `${this.format} ${formatLocation({ ...this, source })}: ${this.reason}`,
       writable: true,
@@ -233,7 +236,8 @@ export class FormatError extends StrandError {
 
 function formatLocation({ source, line, column, byteOffset, path }: FormatLocation): string {
   let where = source ?? '';
-  if (line !== undefined) where += `${where ? ':' : 'line '}${line}${column !== undefined ? `:${column}` : ''}`;
+  if (line !== undefined)
+    where += `${where ? ':' : 'line '}${line}${column !== undefined ? `:${column}` : ''}`;
   if (byteOffset !== undefined) where += `${where ? ' ' : ''}byte ${byteOffset}`;
   if (path !== undefined) where += `${where ? ' ' : ''}at ${path}`;
   return where;

@@ -17,6 +17,7 @@ export {
 } from './errors.js';
 export {
   decodeUtf8,
+  findJsonSyntaxError,
   firstInvalidUtf8,
   type JsonOptions,
   jsonChecker,

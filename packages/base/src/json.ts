@@ -3,7 +3,7 @@
  * hostile file gives a FormatError (never a raw SyntaxError, a stack overflow on deep nesting, or
  * text silently repaired with U+FFFD).
  */
-import { FormatError, describeValue } from './errors.js';
+import { describeValue, FormatError } from './errors.js';
 
 export interface ReadOptions {
   /** The format's name for messages: "tokenizer.json", "vocabulary JSON". */
@@ -29,7 +29,8 @@ export function parseJson(text: string, options: JsonOptions): unknown {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -44,10 +45,120 @@ export function parseJson(text: string, options: JsonOptions): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = /position (\d+)/.exec(message);
-    const where = at ? lineColumn(text, Number(at[1])) : {};
-    throw new FormatError(options.format, `invalid JSON (${message})`, { source: options.source, ...where }, { cause: error });
+    // V8's message names no position for some errors and quotes the whole text for others: find the
+    // first error ourselves (after JSON.parse failed, so valid files never pay for this scan).
+    const found = findJsonSyntaxError(text) ?? { offset: text.length, reason: 'invalid JSON' };
+    throw new FormatError(
+      options.format,
+      `invalid JSON: ${found.reason}`,
+      { source: options.source, ...lineColumn(text, found.offset) },
+      { cause: error },
+    );
+  }
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const WHITESPACE = /[ \t\n\r]*/y;
+
+/**
+ * The UTF-16 offset and a description of the first syntax error in `text` (RFC 8259), or undefined
+ * when it is valid JSON. Iterative (an explicit stack), so it runs on any nesting depth.
+ */
+export function findJsonSyntaxError(text: string): { offset: number; reason: string } | undefined {
+  const stack: number[] = []; // 0x5b '[' or 0x7b '{' per open container
+  let i = 0;
+  const skip = () => {
+    WHITESPACE.lastIndex = i;
+    WHITESPACE.exec(text);
+    i = WHITESPACE.lastIndex;
+  };
+  const describe = (at: number) => (at >= text.length ? 'the end of the input' : JSON.stringify(text[at]));
+  const err = (expected: string) => ({ offset: i, reason: `expected ${expected}, found ${describe(i)}` });
+  /** Reads a string at i (text[i] === '"'); returns an error or undefined. */
+  const readString = (): { offset: number; reason: string } | undefined => {
+    i++;
+    for (;;) {
+      if (i >= text.length) return { offset: i, reason: 'unterminated string' };
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return undefined;
+      }
+      if (c < 0x20) return { offset: i, reason: 'control character in string (escape it)' };
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6)))
+            return { offset: i, reason: 'invalid \\u escape' };
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
+        else return { offset: i, reason: 'invalid escape in string' };
+      } else i++;
+    }
+  };
+  /** Reads a scalar or opens a container at i. */
+  const readValue = (): { offset: number; reason: string } | 'open' | undefined => {
+    const c = text[i];
+    if (c === '[' || c === '{') {
+      stack.push(text.charCodeAt(i));
+      i++;
+      return 'open';
+    }
+    if (c === '"') return readString();
+    for (const lit of ['true', 'false', 'null']) {
+      if (text.startsWith(lit, i)) {
+        i += lit.length;
+        return undefined;
+      }
+    }
+    NUMBER.lastIndex = i;
+    if (NUMBER.exec(text) !== null) {
+      i = NUMBER.lastIndex;
+      return undefined;
+    }
+    return err('a value');
+  };
+
+  let state: 'value' | 'after' | 'key' | 'firstKey' | 'firstValue' = 'value';
+  for (;;) {
+    skip();
+    if (state === 'value' || state === 'firstValue') {
+      if (state === 'firstValue' && text[i] === ']') {
+        stack.pop();
+        i++;
+        state = 'after';
+        continue;
+      }
+      const r = readValue();
+      if (r === 'open') state = stack[stack.length - 1] === 0x5b ? 'firstValue' : 'firstKey';
+      else if (r !== undefined) return r;
+      else state = 'after';
+    } else if (state === 'key' || state === 'firstKey') {
+      if (state === 'firstKey' && text[i] === '}') {
+        stack.pop();
+        i++;
+        state = 'after';
+        continue;
+      }
+      if (text[i] !== '"') return err('a property name in double quotes');
+      const r = readString();
+      if (r !== undefined) return r;
+      skip();
+      if (text[i] !== ':') return err("':' after the property name");
+      i++;
+      state = 'value';
+    } else {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return i < text.length ? err('the end of the input') : undefined;
+      const close = top === 0x5b ? ']' : '}';
+      if (text[i] === ',') {
+        i++;
+        state = top === 0x5b ? 'value' : 'key';
+      } else if (text[i] === close) {
+        stack.pop();
+        i++;
+      } else return err(`',' or '${close}'`);
+    }
   }
 }
 
@@ -78,7 +189,12 @@ export function decodeUtf8(bytes: Uint8Array, options: Utf8Options): string {
   try {
     return fatalDecoder.decode(bytes);
   } catch (error) {
-    throw new FormatError(options.format, 'invalid UTF-8', { source: options.source, byteOffset: firstInvalidUtf8(bytes) }, { cause: error });
+    throw new FormatError(
+      options.format,
+      'invalid UTF-8',
+      { source: options.source, byteOffset: firstInvalidUtf8(bytes) },
+      { cause: error },
+    );
   }
 }
 
@@ -161,7 +277,11 @@ export function jsonChecker(options: ReadOptions) {
     /** A non-negative safe integer (ids, ranks, counts), at most `max`. */
     index(value: unknown, path: string, max = Number.MAX_SAFE_INTEGER): number {
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max)
-        fail(path, max === Number.MAX_SAFE_INTEGER ? 'a non-negative integer' : `an integer in [0, ${max}]`, value);
+        fail(
+          path,
+          max === Number.MAX_SAFE_INTEGER ? 'a non-negative integer' : `an integer in [0, ${max}]`,
+          value,
+        );
       return value as number;
     },
     stringArray(value: unknown, path: string): readonly string[] {

@@ -11,7 +11,8 @@ function fail(field: string, expected: string, value: unknown): never {
 
 /** An integer >= 1. */
 export function positiveInteger(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(field, 'a positive integer', value);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    fail(field, 'a positive integer', value);
   return value;
 }
 
@@ -37,13 +38,15 @@ export function finiteNumber(value: unknown, field: string): number {
 
 /** A finite number > 0 (a learning rate, a temperature). */
 export function positiveNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(field, 'a finite number > 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(field, 'a finite number > 0', value);
   return value;
 }
 
 /** A finite number >= 0 (a weight decay, a clipping norm). */
 export function nonNegativeNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(field, 'a finite number >= 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    fail(field, 'a finite number >= 0', value);
   return value;
 }
 

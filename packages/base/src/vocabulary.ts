@@ -57,7 +57,11 @@ export class Vocabulary {
     this.index = new Map();
     tokens.forEach((t, i) => {
       if (this.index.has(t)) {
-        throw new InputError({ what: `vocabulary token ${i}`, expected: 'distinct tokens', received: `a second ${JSON.stringify(t)}` });
+        throw new InputError({
+          what: `vocabulary token ${i}`,
+          expected: 'distinct tokens',
+          received: `a second ${JSON.stringify(t)}`,
+        });
       }
       this.index.set(t, i);
     });
@@ -114,7 +118,12 @@ export class Vocabulary {
     try {
       return new Vocabulary(tokens);
     } catch (error) {
-      throw new FormatError('vocabulary JSON', (error as Error).message, { source: options.source, path: '$.tokens' }, { cause: error });
+      throw new FormatError(
+        'vocabulary JSON',
+        (error as Error).message,
+        { source: options.source, path: '$.tokens' },
+        { cause: error },
+      );
     }
   }
 

@@ -1,14 +1,15 @@
-import { ConfigError, deriveSeed, type Params } from '@strand/core';
+import { ConfigError, deriveSeed, oneOf, ShapeError } from '@strand/base';
+import type { Params } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Recurrent, runLayer } from './layer.js';
-import type { LayerRun, RunContext } from './run-cell.js';
-import { oneOf } from './validate.js';
+import type { Layer, LayerRun, RunContext } from './layer.js';
+import { checkPartState, type Part, runPart } from './run-cell.js';
 
 /** How the two directions' outputs combine at each step. */
 export type MergeMode = 'concat' | 'sum' | 'average' | 'multiply';
 
 /** Two layers over the same sequence, one forward and one backward in time, merged step by step. */
-export interface Bidirectional<F extends Recurrent = Recurrent, B extends Recurrent = Recurrent> {
+export interface Bidirectional<F extends Part = Part, B extends Part = Part>
+  extends Layer<{ forward: unknown; backward: unknown }> {
   readonly kind: 'bidirectional';
   readonly forward: F;
   readonly backward: B;
@@ -28,7 +29,7 @@ export interface Bidirectional<F extends Recurrent = Recurrent, B extends Recurr
  * const bi = bidirectional(lstm({ inputSize: 8, units: 16, seed: 1 }), lstm({ inputSize: 8, units: 16, seed: 2 }));
  * const { outputs } = rnn(bi, x, { lengths }); // [batch, time, 32]
  */
-export function bidirectional<F extends Recurrent, B extends Recurrent>(
+export function bidirectional<F extends Part, B extends Part>(
   forward: F,
   backward: B,
   { merge = 'concat' }: { readonly merge?: MergeMode } = {},
@@ -57,6 +58,8 @@ export function bidirectional<F extends Recurrent, B extends Recurrent>(
     inputSize: forward.inputSize,
     outputSize: merge === 'concat' ? forward.outputSize + backward.outputSize : forward.outputSize,
     params: { forward: forward.params as Params, backward: backward.params as Params },
+    run: runBidirectional,
+    checkState: checkBidirectionalState,
   };
 }
 
@@ -73,8 +76,8 @@ function mergeTensors<T extends tf.Tensor>(mode: MergeMode, a: T, b: T): T {
   }
 }
 
-export function runBidirectional(
-  layer: Bidirectional,
+function runBidirectional(
+  this: Bidirectional,
   x: tf.Tensor3D,
   initial: { forward?: unknown; backward?: unknown } | undefined,
   ctx: RunContext,
@@ -86,15 +89,19 @@ export function runBidirectional(
     );
   }
   const seed = (label: string) => (ctx.seed === undefined ? undefined : deriveSeed(ctx.seed, label));
-  const fw = runLayer(layer.forward, x, initial?.forward, { ...ctx, seed: seed('forward'), reverse: false });
-  const bw = runLayer(layer.backward, x, initial?.backward, {
-    ...ctx,
-    seed: seed('backward'),
-    reverse: true,
-  });
+  const fw = runPart(this.forward, x, initial?.forward, { ...ctx, seed: seed('forward'), reverse: false });
+  const bw = runPart(this.backward, x, initial?.backward, { ...ctx, seed: seed('backward'), reverse: true });
   return {
-    outputs: mergeTensors(layer.merge, fw.outputs, bw.outputs),
+    outputs: mergeTensors(this.merge, fw.outputs, bw.outputs),
     final: ctx.needFinal ? { forward: fw.final, backward: bw.final } : null,
-    last: fw.last && bw.last ? mergeTensors(layer.merge, fw.last, bw.last) : null,
+    last: fw.last && bw.last ? mergeTensors(this.merge, fw.last, bw.last) : null,
   };
+}
+
+function checkBidirectionalState(this: Bidirectional, state: unknown, batch: number, what: string): void {
+  if (state === null || typeof state !== 'object' || state instanceof tf.Tensor || Array.isArray(state))
+    throw new ShapeError(what, 'a record {forward, backward}', []);
+  const s = state as Record<string, unknown>;
+  checkPartState(this.forward, s['forward'], batch, `${what}.forward`);
+  checkPartState(this.backward, s['backward'], batch, `${what}.backward`);
 }

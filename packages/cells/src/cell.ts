@@ -1,4 +1,4 @@
-import { ShapeError } from '@strand/core';
+import { ShapeError } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GruCell } from './gru.js';
 import type { LstmCell } from './lstm.js';

@@ -1,4 +1,5 @@
-import { ConfigError, initializers, namedParameters, ShapeError } from '@strand/core';
+import { ConfigError, ShapeError } from '@strand/base';
+import { initializers, namedParameters } from '@strand/core';
 import { expectClose, useTestBackend } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -86,7 +87,7 @@ describe('invalid configurations throw ConfigError at init', () => {
     [
       'units 0',
       () => lstm({ inputSize: 2, units: 0, seed: 0 }),
-      'units must be a positive integer, received 0',
+      'units must be a positive integer, received the number 0',
     ],
     ['fractional inputSize', () => gru({ inputSize: 2.5, units: 3, seed: 0 }), 'inputSize'],
     [

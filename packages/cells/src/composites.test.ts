@@ -1,4 +1,4 @@
-import { ConfigError, ShapeError } from '@strand/core';
+import { ConfigError, ShapeError } from '@strand/base';
 import { testBackends, useTestBackend } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';

@@ -1,4 +1,4 @@
-import { createRng } from '@strand/core';
+import { createRng } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,7 +1,8 @@
+import { StrandError } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Cell } from './cell.js';
-import { type RnnOptions, runRnn } from './rnn.js';
-import { fusedUnsupported } from './run-cell.js';
+import { type RnnOptions, runContext } from './rnn.js';
+import { fusedUnsupported, runCell } from './run-cell.js';
 
 export interface GradientNorms {
   /** The loss value. */
@@ -32,14 +33,23 @@ export async function gradientNormsThroughTime(
   let probed: tf.Tensor1D | null = null;
   const value = tf.tidy(() => {
     if (fused) {
-      const f = (x: tf.Tensor) =>
-        loss(runRnn(cell, x as tf.Tensor3D, options, { probe: (n) => (probed = n) }).outputs as tf.Tensor3D);
+      const f = (x: tf.Tensor) => {
+        const ctx = runContext(cell, x as tf.Tensor3D, options, false);
+        return loss(
+          runCell(cell, x as tf.Tensor3D, options.initialState as never, ctx, { probe: (n) => (probed = n) })
+            .outputs,
+        );
+      };
       return tf.valueAndGrad(f)(inputs).value;
     }
     // Zero probes e_t added to each h_t: ∂L/∂e_t = ∂L/∂h_t.
     const probes = Array.from({ length: T }, () => tf.zeros([B, cell.outputSize]) as tf.Tensor2D);
-    const f = (...ps: tf.Tensor[]) =>
-      loss(runRnn(cell, inputs, options, { hProbes: ps as tf.Tensor2D[] }).outputs as tf.Tensor3D);
+    const f = (...ps: tf.Tensor[]) => {
+      const ctx = runContext(cell, inputs, options, false);
+      return loss(
+        runCell(cell, inputs, options.initialState as never, ctx, { hProbes: ps as tf.Tensor2D[] }).outputs,
+      );
+    };
     const { value: v, grads } = tf.valueAndGrads(f)(probes);
     probed = tf.keep(tf.stack(grads.map((g) => tf.norm(g))) as tf.Tensor1D);
     return v;
@@ -47,7 +57,7 @@ export async function gradientNormsThroughTime(
   const norms = probed as tf.Tensor1D | null;
   if (norms === null) {
     value.dispose();
-    throw new Error('gradientNormsThroughTime: the backward pass did not run');
+    throw new StrandError('ERR_INTERNAL', 'gradientNormsThroughTime: the backward pass did not run');
   }
   // Asynchronous reads: WebGPU in Node cannot read tensors synchronously.
   const [lossValue, normValues] = await Promise.all([value.data(), norms.data()]);

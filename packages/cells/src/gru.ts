@@ -1,8 +1,8 @@
-import { ConfigError, createParameter, deriveSeed, type Initializer } from '@strand/core';
+import { ConfigError, deriveSeed, finiteNumber, positiveInteger } from '@strand/base';
+import { createParameter, type Initializer } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { schemeInits } from './init.js';
 import type { HState, InitScheme, StepOptions, StepResult } from './types.js';
-import { finiteNumber, positiveInteger } from './validate.js';
 
 /**
  * GRU weights. The full GRU has gates r, z, n (reset, update, candidate) along the 3·units axis, as in

@@ -10,11 +10,20 @@ export {
   toKeras,
   toKerasWeightList,
 } from './interop-keras.js';
-export { fromPyTorch, type PyTorchRnnConfig, toPyTorch } from './interop-pytorch.js';
-export type { Recurrent, StateOf } from './layer.js';
+export { fromPyTorch, PYTORCH_MODES, type PyTorchRnnConfig, toPyTorch } from './interop-pytorch.js';
+export {
+  gradientsFromPyTorch,
+  gradientsToPyTorch,
+  type PyTorchName,
+  pyTorchNames,
+  stateFromPyTorch,
+  stateToPyTorch,
+} from './interop-pytorch-names.js';
+export type { GradientMode, Layer, LayerRun, RunContext } from './layer.js';
 export { type LstmCell, type LstmConfig, type LstmSpec, type LstmWeights, lstm, lstmStep } from './lstm.js';
+export type { Recurrent, StateOf } from './recurrent.js';
 export { type RnnOptions, type RnnResult, rnn } from './rnn.js';
-export { fusedUnsupported, type GradientMode } from './run-cell.js';
+export { fusedUnsupported, type Part } from './run-cell.js';
 export { type ScanOptions, scan } from './scan.js';
 export {
   type SimpleRnnCell,

@@ -1,9 +1,10 @@
-import { ConfigError, WeightsError } from '@strand/core';
-import { expectClose, useTestBackend } from '@strand/test-utils';
+import { ConfigError, decodeUtf8, FormatError, parseJson } from '@strand/base';
+import { disposeParameters, WeightsError } from '@strand/core';
+import { expectClose, fuzzReader, useTestBackend } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { seqInput } from '../test/helpers.js';
-import { gru } from './gru.js';
+import { type GruCell, gru } from './gru.js';
 import { fromKeras, toKeras } from './interop-keras.js';
 import { lstm } from './lstm.js';
 import { rnn } from './rnn.js';
@@ -44,5 +45,93 @@ describe('Keras layout', () => {
       );
     expect(f).toThrow(WeightsError);
     expect(f).toThrow('recurrent_kernel (expected [3, 12], received [3, 9])');
+  });
+});
+
+/** Keras weights as JSON, nested arrays per weight (what `layer.get_weights()` gives as lists). */
+async function kerasJson(): Promise<string> {
+  const cell = gru({ inputSize: 2, units: 2, seed: 1 });
+  const k = toKeras(cell);
+  const text = JSON.stringify({
+    kernel: await k.kernel.array(),
+    recurrent_kernel: await k.recurrent_kernel.array(),
+    bias: await k.bias!.array(),
+  });
+  tf.dispose([k.kernel, k.recurrent_kernel, k.bias!]);
+  disposeParameters(cell.params);
+  return text;
+}
+
+describe('Keras weights under hostile input', () => {
+  const config = { layer: 'GRU', inputSize: 2, units: 2 } as const;
+
+  test('a failing fromKeras leaks no tensors (missing, misshapen, malformed)', async () => {
+    const good = JSON.parse(await kerasJson());
+    const cases = [
+      { kernel: good.kernel, recurrent_kernel: tf.zeros([2, 5]), bias: good.bias },
+      { kernel: good.kernel, recurrent_kernel: good.recurrent_kernel, bias: good.bias, extra: [1] },
+      {
+        kernel: good.kernel,
+        recurrent_kernel: good.recurrent_kernel,
+        bias: [
+          [1, 2, 3, 4, 5, 6],
+          [1, 2, 3, 4, 5, 'NaN'],
+        ],
+      },
+      { kernel: good.kernel, recurrent_kernel: null, bias: good.bias },
+    ];
+    for (const weights of cases) {
+      const before = tf.memory().numTensors;
+      expect(() => fromKeras(weights as never, config)).toThrow(/Keras weights|Weights/);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    tf.dispose(cases[0]!.recurrent_kernel as tf.Tensor);
+  });
+
+  test.each([
+    [{ bias: null }, /bias: expected a tensor, \{shape, data\} or nested arrays of numbers, got null/],
+    [{ bias: [true, 1, 1, 1, 1, 1] }, /bias: \[0\] must be a finite number, got a boolean/],
+    [{ kernel: 'NaN' }, /kernel: expected a tensor/],
+  ])('%j is a FormatError naming the weight', async (patch, message) => {
+    const good = JSON.parse(await kerasJson());
+    const f = () =>
+      fromKeras({ ...good, ...patch } as never, { layer: 'GRU', inputSize: 2, units: 2, resetAfter: false });
+    expect(f).toThrow(FormatError);
+    expect(f).toThrow(message);
+  });
+
+  test('a wrong layer name is a ConfigError listing the valid ones', () => {
+    expect(() => fromKeras({} as never, { layer: 'Lstm' as never, inputSize: 2, units: 2 })).toThrow(
+      `layer must be one of 'SimpleRNN', 'LSTM', 'GRU', received a string "Lstm"`,
+    );
+  });
+
+  test('fuzz: 600 seeded mutations of Keras weight JSON give a cell or a typed error, and leak nothing', async () => {
+    const input = await kerasJson();
+    const before = tf.memory().numTensors;
+    const report = await fuzzReader({
+      input,
+      count: 600,
+      seed: 4,
+      read: (bytes) => {
+        const json = parseJson(decodeUtf8(bytes, { format: 'Keras weights' }), { format: 'Keras weights' });
+        const cell = fromKeras(json as never, config);
+        disposeParameters(cell.params);
+        return cell.kind;
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(report.rejected).toBeGreaterThan(300);
+    expect(report.accepted).toBeGreaterThan(0);
+  });
+
+  test('round trip: fromKeras(JSON of toKeras(cell)) has the same weights', async () => {
+    const back = fromKeras(JSON.parse(await kerasJson()), config) as GruCell;
+    const cell = gru({ inputSize: 2, units: 2, seed: 1 });
+    expect(back.kind).toBe('gru');
+    for (const key of ['inputKernel', 'recurrentKernel', 'bias', 'recurrentBias'] as const)
+      expectClose(back.params[key]!, cell.params[key]!, 0);
+    disposeParameters(back.params);
+    disposeParameters(cell.params);
   });
 });

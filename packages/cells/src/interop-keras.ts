@@ -1,4 +1,4 @@
-import { ConfigError } from '@strand/core';
+import { ConfigError, oneOf, positiveInteger } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Bidirectional } from './bidirectional.js';
 import type { Cell } from './cell.js';
@@ -42,24 +42,29 @@ const GRU_SWAP = [1, 0, 2];
  * const cell = fromKeras({ kernel, recurrent_kernel, bias }, { layer: 'LSTM', inputSize: 8, units: 16 });
  */
 export function fromKeras(weights: Readonly<Record<string, WeightLike>>, config: KerasCellConfig): Cell {
-  const { inputSize, units } = config;
-  const G = { SimpleRNN: 1, LSTM: 4, GRU: 3 }[config.layer] * units;
-  const reader = new WeightReader(weights);
+  const layer = oneOf(config.layer, ['SimpleRNN', 'LSTM', 'GRU'] as const, 'layer');
+  const inputSize = positiveInteger(config.inputSize, 'inputSize');
+  const units = positiveInteger(config.units, 'units');
   const resetAfter = config.resetAfter ?? true;
+  if (typeof resetAfter !== 'boolean')
+    throw new ConfigError(`resetAfter must be a boolean, received ${String(resetAfter)}`, 'resetAfter');
+  const activation = oneOf(config.activation ?? 'tanh', ['tanh', 'relu'] as const, 'activation');
+  const G = { SimpleRNN: 1, LSTM: 4, GRU: 3 }[layer] * units;
+  const reader = new WeightReader(weights, 'Keras weights');
   const hasBias = reader.has('bias');
   const kernel = reader.take('kernel', [inputSize, G]);
   const recurrent = reader.take('recurrent_kernel', [units, G]);
-  const gruAfter = config.layer === 'GRU' && resetAfter;
+  const gruAfter = layer === 'GRU' && resetAfter;
   const bias = hasBias ? reader.take('bias', gruAfter ? [2, G] : [G]) : null;
-  reader.finish();
+  reader.finish(); // disposes what it took before throwing: a failed load leaks nothing
   const k = kernel!;
   const r = recurrent!;
-  if (config.layer === 'GRU') {
+  if (layer === 'GRU') {
     let b: tf.Tensor | null = null;
     let bh: tf.Tensor | null = null;
     if (bias !== null) {
       [b, bh] = gruAfter
-        ? tf.unstack(bias).map((v) => permuteBlocks(v, GRU_SWAP))
+        ? tf.tidy(() => tf.unstack(bias).map((v) => permuteBlocks(v, GRU_SWAP)))
         : [permuteBlocks(bias, GRU_SWAP), null];
       bias.dispose();
     }
@@ -77,7 +82,7 @@ export function fromKeras(weights: Readonly<Record<string, WeightLike>>, config:
     recurrentKernel: variableFrom(r),
     bias: bias ? variableFrom(bias) : null,
   };
-  if (config.layer === 'LSTM') {
+  if (layer === 'LSTM') {
     return lstmFromWeights(lstmSpec({ inputSize, units, bias: hasBias }), {
       ...common,
       peephole: null,
@@ -85,10 +90,7 @@ export function fromKeras(weights: Readonly<Record<string, WeightLike>>, config:
       layerNorm: null,
     });
   }
-  return simpleRnnFromWeights(
-    simpleRnnSpec({ inputSize, units, bias: hasBias, activation: config.activation ?? 'tanh' }),
-    common,
-  );
+  return simpleRnnFromWeights(simpleRnnSpec({ inputSize, units, bias: hasBias, activation }), common);
 }
 
 /** A cell's weights in Keras' names and layout (the caller owns the tensors). */

@@ -1,11 +1,12 @@
-import { ConfigError } from '@strand/core';
+import { ConfigError, nonNegativeInteger, oneOf, positiveInteger } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Bidirectional, bidirectional } from './bidirectional.js';
 import type { Cell } from './cell.js';
 import { type GruCell, gruFromWeights, gruSpec } from './gru.js';
 import { variableFrom, type WeightLike, WeightReader } from './interop-common.js';
-import type { Recurrent } from './layer.js';
 import { type LstmCell, lstmFromWeights, lstmSpec } from './lstm.js';
+import type { Recurrent } from './recurrent.js';
+import { isCell, type Part } from './run-cell.js';
 import { type SimpleRnnCell, simpleRnnFromWeights, simpleRnnSpec } from './simple-rnn.js';
 import { type Stacked, stacked } from './stacked.js';
 
@@ -27,6 +28,39 @@ export interface PyTorchRnnConfig {
 
 const gatesOf = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 } as const;
 
+/** The `mode` values fromPyTorch accepts (torch.nn.LSTM, GRU, RNN with tanh or relu). */
+export const PYTORCH_MODES = ['LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU'] as const;
+
+/** The config with defaults filled in, every field checked (ConfigError naming the field). */
+export function checkPyTorchConfig(config: PyTorchRnnConfig): Required<PyTorchRnnConfig> {
+  if (typeof config !== 'object' || config === null)
+    throw new ConfigError('a PyTorch RNN config object is required', 'config');
+  const mode = oneOf(config.mode, PYTORCH_MODES, 'mode');
+  const hiddenSize = positiveInteger(config.hiddenSize, 'hiddenSize');
+  const projSize = nonNegativeInteger(config.projSize ?? 0, 'projSize');
+  if (projSize > 0 && mode !== 'LSTM') throw new ConfigError('projSize applies to LSTM only', 'projSize');
+  if (projSize >= hiddenSize && projSize > 0)
+    throw new ConfigError(
+      `projSize (${projSize}) must be smaller than hiddenSize (${hiddenSize})`,
+      'projSize',
+    );
+  const flag = (v: boolean | undefined, field: string, dflt: boolean): boolean => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'boolean')
+      throw new ConfigError(`${field} must be a boolean, received ${String(v)}`, field);
+    return v;
+  };
+  return {
+    mode,
+    inputSize: positiveInteger(config.inputSize, 'inputSize'),
+    hiddenSize,
+    numLayers: positiveInteger(config.numLayers ?? 1, 'numLayers'),
+    bidirectional: flag(config.bidirectional, 'bidirectional', false),
+    bias: flag(config.bias, 'bias', true),
+    projSize,
+  };
+}
+
 /**
  * Builds Strand layers from a PyTorch RNN's state_dict (`weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`,
  * `bias_hh_l{k}`, `weight_hr_l{k}` with projections, and `_reverse` for the backward direction).
@@ -45,18 +79,14 @@ export function fromPyTorch(
   stateDict: Readonly<Record<string, WeightLike>>,
   config: PyTorchRnnConfig,
 ): Recurrent {
-  const numLayers = config.numLayers ?? 1;
-  const bi = config.bidirectional ?? false;
-  const hasBias = config.bias ?? true;
-  const projSize = config.projSize ?? 0;
-  if (projSize > 0 && config.mode !== 'LSTM')
-    throw new ConfigError('projSize applies to LSTM only', 'projSize');
-  const reader = new WeightReader(stateDict);
-  const H = config.hiddenSize;
-  const G = gatesOf[config.mode] * H;
+  const cfg = checkPyTorchConfig(config);
+  const { numLayers, bidirectional: bi, bias: hasBias, projSize } = cfg;
+  const reader = new WeightReader(stateDict, 'PyTorch state_dict');
+  const H = cfg.hiddenSize;
+  const G = gatesOf[cfg.mode] * H;
   const out = projSize || H;
   const taken = Array.from({ length: numLayers }, (_, k) => {
-    const inputSize = k === 0 ? config.inputSize : out * (bi ? 2 : 1);
+    const inputSize = k === 0 ? cfg.inputSize : out * (bi ? 2 : 1);
     return (bi ? ['', '_reverse'] : ['']).map((sfx) => {
       const name = (w: string) => `${w}_l${k}${sfx}`;
       return {
@@ -69,16 +99,11 @@ export function fromPyTorch(
       };
     });
   });
-  try {
-    reader.finish(); // a WeightsError listing every missing, unexpected and misshapen name, before any variable
-  } catch (e) {
-    for (const dirs of taken)
-      for (const d of dirs)
-        tf.dispose([d.wih, d.whh, d.bih, d.bhh, d.whr].filter((t): t is tf.Tensor => t !== null));
-    throw e;
-  }
+  // A WeightsError listing every missing, unexpected and misshapen name, before any variable; the
+  // reader disposes what it took when it throws.
+  reader.finish();
   const layers: Recurrent[] = taken.map((dirs) => {
-    const cells = dirs.map((d) => pyCell(config, { ...d, wih: d.wih!, whh: d.whh! }, hasBias, projSize));
+    const cells = dirs.map((d) => pyCell(cfg, { ...d, wih: d.wih!, whh: d.whh! }, hasBias, projSize));
     return bi ? bidirectional(cells[0]!, cells[1]!) : cells[0]!;
   });
   return numLayers === 1 ? layers[0]! : stacked(layers);
@@ -137,18 +162,24 @@ function pyCell(
 type Direction = Cell;
 type PyLayer = Direction | Bidirectional<Direction, Direction>;
 
-function pyLayers(layer: Recurrent): PyLayer[] {
+/** The layer as PyTorch sees it: a list of layers, each one cell or a bidirectional pair (ConfigError otherwise). */
+export function pyLayers(layer: Recurrent): PyLayer[] {
+  const check = (l: Part): PyLayer => {
+    if (l.kind === 'bidirectional') {
+      const bi = l as Bidirectional;
+      if (!isCell(bi.forward) || !isCell(bi.backward))
+        throw new ConfigError('PyTorch bidirectional layers hold one cell per direction', 'layer');
+      return bi as Bidirectional<Direction, Direction>;
+    }
+    if (!isCell(l)) throw new ConfigError(`a ${l.kind} layer has no PyTorch equivalent`, 'layer');
+    return l;
+  };
   if (layer.kind === 'stacked') {
     const s = layer as Stacked;
     if (s.residual) throw new ConfigError('PyTorch RNN modules have no residual connections', 'residual');
-    return s.layers.map((l) => {
-      if (l.kind === 'stacked' || l.kind === 'skip')
-        throw new ConfigError(`a ${l.kind} layer has no PyTorch equivalent`, 'layer');
-      return l as PyLayer;
-    });
+    return s.layers.map(check);
   }
-  if (layer.kind === 'skip') throw new ConfigError('skip connections have no PyTorch equivalent', 'layer');
-  return [layer as PyLayer];
+  return [check(layer)];
 }
 
 /**
@@ -202,7 +233,7 @@ export function toPyTorch(layer: Recurrent): {
   };
 }
 
-function pyMode(cell: Cell): PyTorchRnnConfig['mode'] {
+export function pyMode(cell: Cell): PyTorchRnnConfig['mode'] {
   switch (cell.kind) {
     case 'lstm':
       if (cell.config.peephole || cell.config.layerNorm) {

@@ -1,7 +1,6 @@
+import { ConfigError, deriveSeed, finiteNumber, positiveInteger } from '@strand/base';
 import {
-  ConfigError,
   createParameter,
-  deriveSeed,
   type Initializer,
   initializers,
   type LayerNormParams,
@@ -10,7 +9,6 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { schemeInits } from './init.js';
 import type { InitScheme, LstmState, StepOptions, StepResult } from './types.js';
-import { finiteNumber, positiveInteger } from './validate.js';
 
 /**
  * LSTM weights, gates in the order i, f, g, o (input, forget, candidate, output) along the 4·units axis,

@@ -1,4 +1,5 @@
-import { ConfigError, ShapeError, trainableParameters } from '@strand/core';
+import { ConfigError, ShapeError } from '@strand/base';
+import { trainableParameters } from '@strand/core';
 import { expectClose, expectNoLeakedTensors, maxAbsDiff, useTestBackend } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -119,7 +120,9 @@ describe('dropout', () => {
 
   test('training with dropout needs a seed', () => {
     expect(() => rnn(cell, x, { ...opts, training: true })).toThrow(ConfigError);
-    expect(() => rnn(cell, x, { inputDropout: 1 })).toThrow('inputDropout must be in [0, 1), received 1');
+    expect(() => rnn(cell, x, { inputDropout: 1 })).toThrow(
+      'inputDropout must be a number in [0, 1), received the number 1',
+    );
   });
 });
 
@@ -194,7 +197,7 @@ describe('bad input names what was expected and what came', () => {
       'truncate 0',
       () => rnn(cell, x, { truncate: 0 }),
       ConfigError,
-      'truncate must be a positive integer, received 0',
+      'truncate must be a positive integer, received the number 0',
     ],
     [
       'unknown gradient mode',

@@ -1,8 +1,17 @@
-import { ConfigError, ShapeError } from '@strand/core';
+import {
+  ConfigError,
+  finiteNumber,
+  NonFiniteError,
+  oneOf,
+  positiveInteger,
+  rate,
+  ShapeError,
+} from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkLayerState, type Recurrent, runLayer, type StateOf } from './layer.js';
-import type { GradientMode, RunContext } from './run-cell.js';
-import { expectFloat32, finiteNumber, oneOf, positiveInteger, rate } from './validate.js';
+import type { GradientMode, RunContext } from './layer.js';
+import type { Recurrent, StateOf } from './recurrent.js';
+import { checkPartState, runPart } from './run-cell.js';
+import type { StateTree } from './state.js';
 
 export interface RnnOptions<S = unknown> {
   /** The state to start from (zeros when absent): {h} or {h, c} for a cell, {forward, backward}, or one per stacked layer. */
@@ -32,6 +41,13 @@ export interface RnnOptions<S = unknown> {
    * 'fused': require the fused path (a ConfigError names what it does not cover). 'autodiff': the plain loop.
    */
   readonly gradient?: GradientMode;
+  /**
+   * Check inputs, the initial state, outputs and the final state for NaN and Inf, and raise a
+   * NonFiniteError naming the tensor (`inputs`, `initialState.h`, `outputs`, `state.c`) and the first
+   * time step (in input order) where one appears. Off by default: it reads a per-step flag back from the
+   * device synchronously (so not on WebGPU in Node, which cannot read synchronously).
+   */
+  readonly checkFinite?: boolean;
 }
 
 /**
@@ -68,11 +84,12 @@ function lengthsMask(lengths: RnnOptions['lengths'], batch: number, time: number
  * nothing from them reaches the results or the gradients. Gradients come from Strand's fused BPTT
  * (a custom gradient over the whole sequence) where it covers the cell; see `gradient`.
  *
- * @param inputs [batch, time, inputSize], float32
+ * @param inputs [batch, time, inputSize], float32 (what `embed` returns, without a cast)
  * @returns outputs ([batch, time, outputSize], or [batch, outputSize] with returnSequences: false) and,
  *   with returnState, the final state.
  * @throws ShapeError for a wrong input rank or feature size, a mask or initial state of the wrong shape;
- *   ConfigError for invalid options (lengths out of range, both lengths and mask, dropout without a seed).
+ *   ConfigError for invalid options (lengths out of range, both lengths and mask, dropout without a seed);
+ *   NonFiniteError with `checkFinite: true`.
  *
  * @example
  * const cell = lstm({ inputSize: 16, units: 32, seed: 0 });
@@ -83,20 +100,36 @@ export function rnn<L extends Recurrent, Seq extends boolean = true, St extends 
   inputs: tf.Tensor3D,
   options?: RnnOptions<StateOf<L>> & { readonly returnSequences?: Seq; readonly returnState?: St },
 ): RnnResult<L, Seq, St> {
-  return runRnn(layer, inputs, (options ?? {}) as RnnOptions<unknown>, {}) as unknown as RnnResult<
-    L,
-    Seq,
-    St
-  >;
+  const o = (options ?? {}) as RnnOptions<unknown>;
+  const returnSequences = o.returnSequences ?? true;
+  const returnState = o.returnState ?? false;
+  return tf.tidy(() => {
+    const ctx = runContext(layer, inputs, o, returnState || !returnSequences);
+    if (o.checkFinite) {
+      checkFinite('inputs', inputs, 1);
+      if (o.initialState !== undefined) checkFiniteTree('initialState', o.initialState as StateTree, -1);
+    }
+    const run = runPart(layer, inputs, o.initialState, ctx);
+    const outputs = returnSequences ? run.outputs : run.last!;
+    if (o.checkFinite) {
+      checkFinite('outputs', run.outputs, 1);
+      if (run.final !== null)
+        checkFiniteTree('state', run.final as StateTree, o.reverse ? 0 : inputs.shape[1] - 1);
+    }
+    return (returnState ? { outputs, state: run.final } : { outputs }) as tf.TensorContainerObject;
+  }) as unknown as RnnResult<L, Seq, St>;
 }
 
-/** @internal `rnn` plus the gradient probes. */
-export function runRnn(
+/**
+ * @internal Validates `rnn`'s inputs and options and builds the run context (call inside a `tf.tidy`:
+ * it may create the mask tensor). Shared by `rnn` and `gradientNormsThroughTime`.
+ */
+export function runContext(
   layer: Recurrent,
   inputs: tf.Tensor3D,
-  options: RnnOptions<unknown>,
-  internal: Pick<RunContext, 'probe' | 'hProbes'>,
-): { outputs: tf.Tensor; state?: unknown } {
+  o: RnnOptions<unknown>,
+  needFinal: boolean,
+): RunContext {
   if (!(inputs instanceof tf.Tensor) || inputs.rank !== 3) {
     throw new ShapeError(
       'rnn inputs',
@@ -107,41 +140,58 @@ export function runRnn(
   const [B, T, F] = inputs.shape;
   if (F !== layer.inputSize || B === 0 || T === 0)
     throw new ShapeError('rnn inputs', [null, null, layer.inputSize], inputs.shape);
-  expectFloat32('rnn inputs', inputs);
-  const o = options;
+  if (inputs.dtype !== 'float32')
+    throw new ConfigError(`rnn inputs must be float32, received ${inputs.dtype}`, 'rnn inputs');
   if (o.lengths !== undefined && o.mask !== undefined) {
     throw new ConfigError('give either lengths or mask, not both', 'lengths');
   }
   if (o.mask !== undefined && (o.mask.rank !== 2 || o.mask.shape[0] !== B || o.mask.shape[1] !== T)) {
     throw new ShapeError('mask', [B, T], o.mask.shape);
   }
-  if (o.initialState !== undefined) checkLayerState(layer, o.initialState, B, 'initialState');
-  const returnSequences = o.returnSequences ?? true;
-  const returnState = o.returnState ?? false;
+  if (o.initialState !== undefined) checkPartState(layer, o.initialState, B, 'initialState');
   const truncate = o.truncate === undefined ? 0 : positiveInteger(o.truncate, 'truncate');
   const inputDropout = rate(o.inputDropout ?? 0, 'inputDropout');
   const recurrentDropout = rate(o.recurrentDropout ?? 0, 'recurrentDropout');
   const gradient = oneOf(o.gradient ?? 'auto', ['auto', 'fused', 'autodiff'] as const, 'gradient');
   if (o.seed !== undefined) finiteNumber(o.seed, 'seed');
+  let mask: tf.Tensor2D | null = null;
+  if (o.lengths !== undefined) mask = lengthsMask(o.lengths, B, T);
+  else if (o.mask !== undefined) mask = o.mask.dtype === 'float32' ? o.mask : tf.cast(o.mask, 'float32');
+  return {
+    mask,
+    reverse: o.reverse ?? false,
+    training: o.training ?? false,
+    seed: o.seed,
+    inputDropout,
+    recurrentDropout,
+    truncate,
+    gradient,
+    needFinal,
+  };
+}
 
-  return tf.tidy(() => {
-    let mask: tf.Tensor2D | null = null;
-    if (o.lengths !== undefined) mask = lengthsMask(o.lengths, B, T);
-    else if (o.mask !== undefined) mask = o.mask.dtype === 'float32' ? o.mask : tf.cast(o.mask, 'float32');
-    const ctx: RunContext = {
-      mask,
-      reverse: o.reverse ?? false,
-      training: o.training ?? false,
-      seed: o.seed,
-      inputDropout,
-      recurrentDropout,
-      truncate,
-      gradient,
-      needFinal: returnState || !returnSequences,
-      ...internal,
-    };
-    const run = runLayer(layer, inputs, o.initialState, ctx);
-    const outputs = returnSequences ? run.outputs : run.last!;
-    return (returnState ? { outputs, state: run.final } : { outputs }) as tf.TensorContainerObject;
-  }) as { outputs: tf.Tensor; state?: unknown };
+/**
+ * Throws a NonFiniteError if `t` holds NaN or Inf. With `timeAxis`, names the first time step that
+ * does (t has shape [batch, time, ...]); otherwise `step` is reported as given.
+ */
+function checkFinite(name: string, t: tf.Tensor, timeAxis: number | null, step = -1): void {
+  const bad = tf.tidy(() => {
+    const notFinite = tf.logicalNot(tf.isFinite(t));
+    if (timeAxis === null) return tf.any(notFinite).dataSync();
+    const axes = t.shape.map((_, i) => i).filter((i) => i !== timeAxis);
+    return tf.any(notFinite, axes).dataSync(); // one flag per step
+  });
+  const first = bad.indexOf(1);
+  if (first < 0) return;
+  const at = timeAxis === null ? step : first;
+  throw new NonFiniteError(name, timeAxis === null ? 'NaN or Inf' : `NaN or Inf at time step ${first}`, at);
+}
+
+function checkFiniteTree(name: string, tree: StateTree, step: number): void {
+  if (tree instanceof tf.Tensor) {
+    checkFinite(name, tree, null, step);
+    return;
+  }
+  for (const [key, value] of Object.entries(tree))
+    checkFiniteTree(`${name}.${key}`, value as StateTree, step);
 }

@@ -1,42 +1,32 @@
-import { ConfigError, deriveSeed } from '@strand/core';
+import { ConfigError, deriveSeed } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Cell } from './cell.js';
-import { zeroCellState } from './cell.js';
+import { type Cell, checkCellState, zeroCellState } from './cell.js';
 import { sequenceDropoutMask } from './dropout-masks.js';
 import { type FusedCell, type NormProbe, runFusedCell } from './fused/driver.js';
 import { fusedGru, gruFusedWeights } from './fused/gru.js';
 import { fusedLstm, lstmFusedUnsupported, lstmFusedWeights } from './fused/lstm.js';
 import { fusedSimpleRnn, simpleRnnFusedWeights } from './fused/simple.js';
-import { type State, scanCell } from './scan.js';
+import type { GradientMode, Layer, LayerRun, RunContext } from './layer.js';
+import { type State, type Step, scan } from './scan.js';
 
-/** How `rnn` computes gradients. 'auto': the fused BPTT where it covers the cell, autodiff elsewhere. */
-export type GradientMode = 'auto' | 'fused' | 'autodiff';
+export type { GradientMode, LayerRun, RunContext };
 
-/** Everything a layer run needs besides its inputs. */
-export interface RunContext {
-  readonly mask: tf.Tensor2D | null;
-  readonly reverse: boolean;
-  readonly training: boolean;
-  readonly seed: number | undefined;
-  readonly inputDropout: number;
-  readonly recurrentDropout: number;
-  readonly truncate: number;
-  readonly gradient: GradientMode;
-  /** Whether the caller needs final states (returnState, or the last output). */
-  readonly needFinal: boolean;
-  /** @internal gradientNormsThroughTime's receiver. */
-  readonly probe?: NormProbe;
-  /** @internal autodiff probes: zero tensors added to h_t, one per step. */
-  readonly hProbes?: readonly tf.Tensor2D[];
+/** A part of a composition: a cell (run by the cell runner here) or a layer that carries its own `run`. */
+export type Part = Cell | Layer;
+
+export function isCell(part: Part): part is Cell {
+  return part.kind === 'lstm' || part.kind === 'gru' || part.kind === 'simpleRNN';
 }
 
-/** One layer's results. `final` and `last` are null when the context did not ask for them. */
-export interface LayerRun<S> {
-  /** [batch, time, outputSize], zeros at padded steps. */
-  readonly outputs: tf.Tensor3D;
-  readonly final: S | null;
-  /** [batch, outputSize]: the output of the last step processed (the last valid one), per direction. */
-  readonly last: tf.Tensor2D | null;
+/** Runs a part: a cell through the cell runner, a layer through its own `run`. */
+export function runPart(part: Part, x: tf.Tensor3D, initial: unknown, ctx: RunContext): LayerRun<unknown> {
+  return isCell(part) ? runCell(part, x, initial as State | undefined, ctx) : part.run(x, initial, ctx);
+}
+
+/** Checks a part's state (ShapeError naming the path). */
+export function checkPartState(part: Part, state: unknown, batch: number, what: string): void {
+  if (isCell(part)) checkCellState(part, state, batch, what);
+  else part.checkState(state, batch, what);
 }
 
 /** Why the fused path cannot run this cell, or null when it can. */
@@ -62,7 +52,43 @@ function needSeed(ctx: RunContext, what: string): number {
 }
 
 /**
- * Runs one cell over a sequence: dropout masks, then the fused path or `scan`.
+ * The variational dropout of one recurrent layer: x with its input mask applied (one mask per sequence,
+ * shared by every step), and the [batch, recurrentSize] recurrent mask (or null).
+ */
+export function sequenceDropout(
+  x: tf.Tensor3D,
+  recurrentSize: number,
+  ctx: RunContext,
+): { xin: tf.Tensor3D; recMask: tf.Tensor2D | null } {
+  const [B, , F] = x.shape;
+  let xin = x;
+  if (ctx.training && ctx.inputDropout > 0) {
+    const seed = deriveSeed(needSeed(ctx, 'inputDropout'), 'inputDropout');
+    xin = tf.mul(x, tf.reshape(sequenceDropoutMask(B, F, ctx.inputDropout, seed), [B, 1, F]));
+  }
+  const recMask =
+    ctx.training && ctx.recurrentDropout > 0
+      ? sequenceDropoutMask(
+          B,
+          recurrentSize,
+          ctx.recurrentDropout,
+          deriveSeed(needSeed(ctx, 'recurrentDropout'), 'recurrentDropout'),
+        )
+      : null;
+  return { xin, recMask };
+}
+
+/**
+ * @internal What `gradientNormsThroughTime` attaches to one cell run (never part of the run context):
+ * the fused path's norm receiver, or the autodiff path's zero probes (one [batch, size] per step).
+ */
+export interface CellProbes {
+  readonly probe?: NormProbe;
+  readonly hProbes?: readonly tf.Tensor2D[];
+}
+
+/**
+ * The cell runner: dropout masks, then the fused path or `scan`.
  * @returns outputs [batch, time, outputSize] (zeros at padded steps), the final state, the last output.
  */
 export function runCell(
@@ -70,28 +96,10 @@ export function runCell(
   x: tf.Tensor3D,
   initial: State | undefined,
   ctx: RunContext,
+  probes: CellProbes = {},
 ): LayerRun<State> {
-  const [B, , F] = x.shape;
-  let xin = x;
-  if (ctx.training && ctx.inputDropout > 0) {
-    const m = sequenceDropoutMask(
-      B,
-      F,
-      ctx.inputDropout,
-      deriveSeed(needSeed(ctx, 'inputDropout'), 'inputDropout'),
-    );
-    xin = tf.mul(x, tf.reshape(m, [B, 1, F])); // one mask per sequence, shared by every step
-  }
-  const recMask =
-    ctx.training && ctx.recurrentDropout > 0
-      ? sequenceDropoutMask(
-          B,
-          cell.outputSize,
-          ctx.recurrentDropout,
-          deriveSeed(needSeed(ctx, 'recurrentDropout'), 'recurrentDropout'),
-        )
-      : null;
-  const init = initial ?? (zeroCellState(cell, B) as unknown as State);
+  const { xin, recMask } = sequenceDropout(x, cell.outputSize, ctx);
+  const init = initial ?? (zeroCellState(cell, x.shape[0]) as unknown as State);
   const reason = fusedUnsupported(cell);
   if (ctx.gradient === 'fused' && reason !== null) {
     throw new ConfigError(
@@ -99,25 +107,25 @@ export function runCell(
       'gradient',
     );
   }
-  if (ctx.gradient !== 'autodiff' && reason === null && ctx.hProbes === undefined) {
+  if (ctx.gradient !== 'autodiff' && reason === null && probes.hProbes === undefined) {
     const { fused, weights } = fusedFor(cell);
     const states = cell.kind === 'lstm' ? [init['h']!, init['c']!] : [init['h']!];
     const { outputs, finals } = runFusedCell(
       fused,
       { x: xin, states, weights, mask: ctx.mask, recMask },
       { reverse: ctx.reverse, truncate: ctx.truncate },
-      { wantFinals: ctx.needFinal, probe: ctx.probe ?? null },
+      { wantFinals: ctx.needFinal, probe: probes.probe ?? null },
     );
     if (!ctx.needFinal) return { outputs, final: null, last: null };
     const final: State = cell.kind === 'lstm' ? { h: finals[0]!, c: finals[1]! } : { h: finals[0]! };
     return { outputs, final, last: final['h']! };
   }
-  const { outputs, final } = scanCell(cell, xin, init, {
+  const { outputs, final } = scan(cell.step as unknown as Step<State>, xin, init, {
     mask: ctx.mask,
     reverse: ctx.reverse,
     truncate: ctx.truncate,
     stepOptions: recMask ? { recurrentMask: recMask } : {},
-    hProbes: ctx.hProbes,
+    hProbes: probes.hProbes,
   });
   return { outputs, final, last: final['h']! };
 }

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Cell } from './cell.js';
 import { stopGradient } from './state.js';
 import type { StepOptions, StepResult } from './types.js';
 
 /** A cell state: named [batch, size] tensors. */
 export type State = { readonly [key: string]: tf.Tensor2D };
+
+/** One step of a cell (or of a cell wrapper such as the skip connections): x [batch, features]. */
+export type Step<S extends State> = (x: tf.Tensor2D, state: S, options?: StepOptions) => StepResult<S>;
 
 export interface ScanOptions {
   /** [batch, time]; 1 = real step, 0 = padding. A padded step carries the state through and outputs zeros. */
@@ -26,15 +28,15 @@ export interface ScanOptions {
 }
 
 /**
- * The plain loop over time: one `step` call per time step, differentiated by tfjs autodiff.
+ * The one loop over time: one `step` call per time step, differentiated by tfjs autodiff.
  * This is the reference the fused path is tested against, and the path for configurations the fused
- * path does not cover (peephole and layer-norm LSTMs, skip connections).
+ * path does not cover (peephole and layer-norm LSTMs, and skip connections, which wrap a cell's step).
  *
  * @param xs [batch, time, features]
  * @returns outputs [batch, time, outputSize] (zeros at padded steps) and the final state.
  */
 export function scan<S extends State>(
-  step: (x: tf.Tensor2D, state: S, options?: StepOptions) => StepResult<S>,
+  step: Step<S>,
   xs: tf.Tensor3D,
   initial: S,
   { mask = null, reverse = false, truncate = 0, stepOptions = {}, hProbes }: ScanOptions = {},
@@ -75,19 +77,4 @@ function mapState<S extends State>(state: S, f: (v: tf.Tensor2D, key: string) =>
   const out: Record<string, tf.Tensor2D> = {};
   for (const [k, v] of Object.entries(state)) out[k] = f(v, k) as tf.Tensor2D;
   return out as S;
-}
-
-/** Runs a cell by `scan` (the autodiff path). */
-export function scanCell(
-  cell: Cell,
-  xs: tf.Tensor3D,
-  initial: State,
-  options: ScanOptions,
-): { outputs: tf.Tensor3D; final: State } {
-  const step = cell.step as unknown as (
-    x: tf.Tensor2D,
-    state: State,
-    options?: StepOptions,
-  ) => StepResult<State>;
-  return scan(step, xs, initial, options);
 }

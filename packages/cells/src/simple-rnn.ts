@@ -1,8 +1,8 @@
-import { ConfigError, createParameter, deriveSeed, type Initializer, initializers } from '@strand/core';
+import { ConfigError, deriveSeed, finiteNumber, oneOf, positiveInteger } from '@strand/base';
+import { createParameter, type Initializer, initializers } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { schemeInits } from './init.js';
 import type { HState, InitScheme, StepOptions, StepResult } from './types.js';
-import { finiteNumber, oneOf, positiveInteger } from './validate.js';
 
 /** y = x · inputKernel + h · recurrentKernel + bias, in the [in, out] layout. */
 export type SimpleRnnWeights = {

@@ -1,11 +1,10 @@
-import { ConfigError, deriveSeed, type Params } from '@strand/core';
+import { ConfigError, oneOf, positiveInteger, ShapeError } from '@strand/base';
+import type { Params } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Cell, zeroCellState } from './cell.js';
-import { sequenceDropoutMask } from './dropout-masks.js';
-import type { LayerRun, RunContext } from './run-cell.js';
-import type { State } from './scan.js';
-import { stopGradient } from './state.js';
-import { positiveInteger } from './validate.js';
+import { type Cell, checkCellState, stateSizes, zeroCellState } from './cell.js';
+import type { Layer, LayerRun, RunContext } from './layer.js';
+import { sequenceDropout } from './run-cell.js';
+import { type State, type Step, scan } from './scan.js';
 
 /** The last `delay` cell states, oldest first: what a skip RNN needs to continue a sequence. */
 export type SkipState<S> = readonly S[];
@@ -15,8 +14,13 @@ export type SkipState<S> = readonly S[];
  * with the state after step t - d, s̃ = ½ (s_{t-1} + s_{t-d}) ('mean', the default) or their sum ('sum'),
  * so a gradient path of length T / d links distant steps (after the delayed connections of
  * Lin et al. 1996 and El Hihi & Bengio 1996). Before step d the initial state stands in for s_{t-d}.
+ *
+ * It is a cell wrapper: its step carries the last d cell states and is run by the same `scan` as any
+ * cell, so masking (padded steps leave the whole history unchanged), reversal and truncation
+ * (the whole history is detached every k steps) mean what they mean for a cell. Autodiff only: the
+ * recurrence is not first order, so the fused path does not apply.
  */
-export interface SkipRnn<C extends Cell = Cell> {
+export interface SkipRnn<C extends Cell = Cell> extends Layer<SkipState<State>> {
   readonly kind: 'skip';
   readonly cell: C;
   readonly delay: number;
@@ -41,8 +45,7 @@ export function skipConnections<C extends Cell>(
       `delay must be at least 2 (1 is the ordinary recurrence), received ${delay}`,
       'delay',
     );
-  if (combine !== 'mean' && combine !== 'sum')
-    throw new ConfigError(`combine must be 'mean' or 'sum', received ${combine}`, 'combine');
+  oneOf(combine, ['mean', 'sum'] as const, 'combine');
   return {
     kind: 'skip',
     cell,
@@ -51,20 +54,40 @@ export function skipConnections<C extends Cell>(
     inputSize: cell.inputSize,
     outputSize: cell.outputSize,
     params: cell.params as Params,
+    run: runSkip,
+    checkState: checkSkipState,
   };
 }
 
-function mapState(s: State, f: (v: tf.Tensor2D, k: string) => tf.Tensor): State {
-  const out: Record<string, tf.Tensor2D> = {};
-  for (const [k, v] of Object.entries(s)) out[k] = f(v, k) as tf.Tensor2D;
-  return out;
+/** The key of entry `key` of the i-th remembered state (0 = the oldest, s_{t-d}) in the flat scan state. */
+const slot = (i: number, key: string) => `${i}.${key}`;
+
+/**
+ * The skip wrapper's step: from the flat state holding the last d cell states, mix s_{t-1} with s_{t-d},
+ * step the cell, and shift the history by one.
+ */
+function skipStep(layer: SkipRnn): Step<State> {
+  const { cell, delay } = layer;
+  const keys = Object.keys(stateSizes(cell));
+  const w = layer.combine === 'mean' ? 0.5 : 1;
+  const step = cell.step as unknown as Step<State>;
+  return (x, s, options) => {
+    const mixed: Record<string, tf.Tensor2D> = {};
+    for (const k of keys) mixed[k] = tf.mul(tf.add(s[slot(delay - 1, k)]!, s[slot(0, k)]!), w) as tf.Tensor2D;
+    const next = step(x, mixed, options);
+    const out: Record<string, tf.Tensor2D> = {};
+    for (const k of keys) {
+      for (let i = 0; i < delay - 1; i++) out[slot(i, k)] = s[slot(i + 1, k)]!;
+      out[slot(delay - 1, k)] = next.state[k]!;
+    }
+    return { output: next.output, state: out };
+  };
 }
 
-/** Runs a skip RNN by plain autodiff (its recurrence is not first order, so the fused path does not apply). */
-export function runSkip(
-  layer: SkipRnn,
+function runSkip(
+  this: SkipRnn,
   x: tf.Tensor3D,
-  initial: readonly State[] | undefined,
+  initial: SkipState<State> | undefined,
   ctx: RunContext,
 ): LayerRun<State[]> {
   if (ctx.gradient === 'fused') {
@@ -73,66 +96,40 @@ export function runSkip(
       'gradient',
     );
   }
-  const { cell, delay } = layer;
-  const [B, T, F] = x.shape;
-  let xin = x;
-  if (ctx.training && ctx.inputDropout > 0) {
-    if (ctx.seed === undefined) throw new ConfigError('inputDropout needs a seed when training', 'seed');
-    xin = tf.mul(
-      x,
-      tf.reshape(sequenceDropoutMask(B, F, ctx.inputDropout, deriveSeed(ctx.seed, 'inputDropout')), [
-        B,
-        1,
-        F,
-      ]),
-    );
-  }
-  let recurrentMask: tf.Tensor2D | undefined;
-  if (ctx.training && ctx.recurrentDropout > 0) {
-    if (ctx.seed === undefined) throw new ConfigError('recurrentDropout needs a seed when training', 'seed');
-    recurrentMask = sequenceDropoutMask(
-      B,
-      cell.outputSize,
-      ctx.recurrentDropout,
-      deriveSeed(ctx.seed, 'recurrentDropout'),
-    );
-  }
-  const zero = zeroCellState(cell, B) as unknown as State;
-  const history: State[] = initial ? [...initial] : Array.from({ length: delay }, () => zero);
-  const steps = tf.unstack(xin, 1) as tf.Tensor2D[];
-  const masks = ctx.mask === null ? null : (tf.unstack(tf.expandDims(ctx.mask, 2), 1) as tf.Tensor2D[]);
-  const outputs: tf.Tensor2D[] = new Array(T);
-  const step = cell.step as unknown as (
-    x: tf.Tensor2D,
-    s: State,
-    o?: { recurrentMask?: tf.Tensor2D },
-  ) => { output: tf.Tensor2D; state: State };
-  const w = layer.combine === 'mean' ? 0.5 : 1;
-  for (let s = 0; s < T; s++) {
-    const t = ctx.reverse ? T - 1 - s : s;
-    let prev = history[history.length - 1]!;
-    if (ctx.truncate > 0 && s > 0 && s % ctx.truncate === 0) {
-      prev = mapState(prev, (v) => stopGradient(v));
-      history[history.length - 1] = prev;
-    }
-    const far = history[history.length - delay]!;
-    const mixed = mapState(prev, (v, k) => tf.mul(tf.add(v, far[k]!), w));
-    const next = step(steps[t]!, mixed, recurrentMask ? { recurrentMask } : {});
-    let state = next.state;
-    let out = next.output;
-    const m = masks?.[t];
-    if (m) {
-      state = mapState(next.state, (v, k) => tf.add(tf.mul(v, m), tf.mul(prev[k]!, tf.sub(1, m))));
-      out = tf.mul(out, m);
-    }
-    outputs[t] = out;
-    history.push(state);
-    if (history.length > delay) history.shift();
-  }
-  const final = history.slice(-delay);
+  const { cell, delay } = this;
+  const keys = Object.keys(stateSizes(cell));
+  const { xin, recMask } = sequenceDropout(x, cell.outputSize, ctx);
+  const zero = zeroCellState(cell, x.shape[0]) as unknown as State;
+  const history = initial ?? Array.from({ length: delay }, () => zero);
+  const flat: Record<string, tf.Tensor2D> = {};
+  history.forEach((h, i) => {
+    for (const k of keys) flat[slot(i, k)] = h[k]!;
+  });
+  const { outputs, final } = scan(skipStep(this), xin, flat, {
+    mask: ctx.mask,
+    reverse: ctx.reverse,
+    truncate: ctx.truncate,
+    stepOptions: recMask ? { recurrentMask: recMask } : {},
+  });
+  const states = Array.from({ length: delay }, (_, i) => {
+    const s: Record<string, tf.Tensor2D> = {};
+    for (const k of keys) s[k] = final[slot(i, k)]!;
+    return s as State;
+  });
   return {
-    outputs: tf.stack(outputs, 1) as tf.Tensor3D,
-    final: ctx.needFinal ? final : null,
-    last: ctx.needFinal ? final[final.length - 1]!['h']! : null,
+    outputs,
+    final: ctx.needFinal ? states : null,
+    last: ctx.needFinal ? states[delay - 1]!['h']! : null,
   };
+}
+
+function checkSkipState(this: SkipRnn, state: unknown, batch: number, what: string): void {
+  if (!Array.isArray(state) || state.length !== this.delay) {
+    throw new ShapeError(
+      what,
+      `an array of the last ${this.delay} cell states`,
+      Array.isArray(state) ? [state.length] : [],
+    );
+  }
+  for (let i = 0; i < state.length; i++) checkCellState(this.cell, state[i], batch, `${what}.${i}`);
 }

@@ -1,12 +1,12 @@
-import { ConfigError, deriveSeed, type Params } from '@strand/core';
+import { ConfigError, deriveSeed, rate, ShapeError } from '@strand/base';
+import type { Params } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { elementDropout } from './dropout-masks.js';
-import { type Recurrent, runLayer } from './layer.js';
-import type { LayerRun, RunContext } from './run-cell.js';
-import { rate } from './validate.js';
+import type { Layer, LayerRun, RunContext } from './layer.js';
+import { checkPartState, type Part, runPart } from './run-cell.js';
 
 /** A deep RNN: each layer reads the previous layer's output sequence. */
-export interface Stacked<Ls extends readonly Recurrent[] = readonly Recurrent[]> {
+export interface Stacked<Ls extends readonly Part[] = readonly Part[]> extends Layer<unknown[]> {
   readonly kind: 'stacked';
   readonly layers: Ls;
   /** Residual connections: layer i ≥ 1 outputs f_i(x_i) + x_i (Wu et al. 2016, GNMT). */
@@ -33,7 +33,7 @@ export interface StackedOptions {
  *   residual: true, dropout: 0.2,
  * });
  */
-export function stacked<const Ls extends readonly Recurrent[]>(
+export function stacked<const Ls extends readonly Part[]>(
   layers: Ls,
   options: StackedOptions = {},
 ): Stacked<Ls> {
@@ -64,6 +64,8 @@ export function stacked<const Ls extends readonly Recurrent[]>(
     inputSize: layers[0]!.inputSize,
     outputSize: layers[layers.length - 1]!.outputSize,
     params: layers.map((l) => l.params as Params),
+    run: runStacked,
+    checkState: checkStackedState,
   };
 }
 
@@ -80,27 +82,27 @@ function lastValidOutputs(outputs: tf.Tensor3D, mask: tf.Tensor2D | null, revers
   return tf.sum(tf.mul(outputs, pick), 1) as tf.Tensor2D; // [B, F]
 }
 
-export function runStacked(
-  layer: Stacked,
+function runStacked(
+  this: Stacked,
   x: tf.Tensor3D,
   initial: readonly unknown[] | undefined,
   ctx: RunContext,
 ): LayerRun<unknown[]> {
-  const useDropout = ctx.training && layer.dropout > 0;
+  const useDropout = ctx.training && this.dropout > 0;
   if (useDropout && ctx.seed === undefined)
     throw new ConfigError('dropout between layers needs a seed when training', 'seed');
   const maskCol = ctx.mask === null ? null : tf.expandDims(ctx.mask, 2); // [B, T, 1]
   const finals: unknown[] = [];
   let input = x;
   let top: LayerRun<unknown> | null = null;
-  for (let i = 0; i < layer.layers.length; i++) {
-    const l = layer.layers[i]!;
+  for (let i = 0; i < this.layers.length; i++) {
+    const l = this.layers[i]!;
     if (i > 0 && useDropout)
-      input = elementDropout(input, layer.dropout, deriveSeed(ctx.seed!, `dropout.${i}`));
+      input = elementDropout(input, this.dropout, deriveSeed(ctx.seed!, `dropout.${i}`));
     const seed = ctx.seed === undefined ? undefined : deriveSeed(ctx.seed, `layers.${i}`);
-    const run = runLayer(l, input, initial?.[i], { ...ctx, seed });
+    const run = runPart(l, input, initial?.[i], { ...ctx, seed });
     let outputs = run.outputs;
-    if (layer.residual && i > 0) {
+    if (this.residual && i > 0) {
       outputs = tf.add(outputs, input);
       if (maskCol !== null) outputs = tf.mul(outputs, maskCol); // padded steps stay zero
     }
@@ -109,9 +111,9 @@ export function runStacked(
     input = outputs;
   }
   let last = top!.last;
-  if (ctx.needFinal && layer.residual && layer.layers.length > 1) {
+  if (ctx.needFinal && this.residual && this.layers.length > 1) {
     // With residual connections the top output at the last valid step includes the skip term: gather it.
-    if (layer.layers[layer.layers.length - 1]!.kind === 'bidirectional') {
+    if (this.layers[this.layers.length - 1]!.kind === 'bidirectional') {
       throw new ConfigError(
         'returnSequences: false is not defined for a residual stack topped by a bidirectional layer; use returnSequences: true',
         'returnSequences',
@@ -120,4 +122,16 @@ export function runStacked(
     last = lastValidOutputs(input, ctx.mask, ctx.reverse);
   }
   return { outputs: input, final: ctx.needFinal ? finals : null, last };
+}
+
+function checkStackedState(this: Stacked, state: unknown, batch: number, what: string): void {
+  if (!Array.isArray(state) || state.length !== this.layers.length) {
+    throw new ShapeError(
+      what,
+      `an array of ${this.layers.length} layer states`,
+      Array.isArray(state) ? [state.length] : [],
+    );
+  }
+  for (let i = 0; i < this.layers.length; i++)
+    checkPartState(this.layers[i]!, state[i], batch, `${what}.${i}`);
 }

@@ -1,6 +1,6 @@
+import { createRng } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, formatShape, ShapeError } from './errors.js';
-import { createRng } from './random.js';
 
 export interface DropoutOptions {
   /** Probability of zeroing an element, in [0, 1). */

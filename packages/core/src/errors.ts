@@ -1,39 +1,11 @@
-/** Formats a shape for messages: `[2, 3]`, with `null` for "any size" shown as `?`. */
-export function formatShape(shape: readonly (number | null)[]): string {
-  return `[${shape.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
-}
-
 /**
- * A tensor of the wrong shape. `expected` is a shape (null = any size on that axis)
- * or a sentence ("rank >= 2", "[n, n] (square)"); `received` is the shape that came.
- *
- * @example
- * throw new ShapeError('linear input', [null, 4], x.shape);
- * // ShapeError: linear input: expected shape [?, 4], received [2, 3]
+ * Core's own error cases, on base's one hierarchy (see @strand/base's README for the codes):
+ * `WeightsError` (a StrandError, code ERR_WEIGHTS) and `SafetensorsError` (a FormatError).
+ * `ConfigError`, `ShapeError` and `formatShape` come from @strand/base; core re-exports them.
  */
-export class ShapeError extends Error {
-  override readonly name = 'ShapeError';
-  readonly what: string;
-  readonly expected: readonly (number | null)[] | string;
-  readonly received: readonly number[];
-  constructor(what: string, expected: readonly (number | null)[] | string, received: readonly number[]) {
-    const want = typeof expected === 'string' ? expected : formatShape(expected);
-    super(`${what}: expected shape ${want}, received ${formatShape(received)}`);
-    this.what = what;
-    this.expected = expected;
-    this.received = received;
-  }
-}
+import { FormatError, formatShape, StrandError } from '@strand/base';
 
-/** An invalid option or configuration value; `field` names the option when there is one. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly field: string | undefined;
-  constructor(message: string, field?: string) {
-    super(message);
-    this.field = field;
-  }
-}
+export { ConfigError, formatShape, ShapeError } from '@strand/base';
 
 export interface WrongShape {
   readonly name: string;
@@ -66,11 +38,11 @@ function list(names: readonly string[]): string {
 }
 
 /**
- * Weights that do not fit a parameter tree. Lists every missing, unexpected, wrong-shape
- * and wrong-dtype name (the message shows the first 20 of each; the fields hold all).
+ * Weights that do not fit a parameter tree (code `ERR_WEIGHTS`). Lists every missing, unexpected,
+ * wrong-shape and wrong-dtype name (the message shows the first 20 of each; the fields hold all).
  */
-export class WeightsError extends Error {
-  override readonly name = 'WeightsError';
+export class WeightsError extends StrandError {
+  override name = 'WeightsError';
   readonly missing: readonly string[];
   readonly unexpected: readonly string[];
   readonly wrongShape: readonly WrongShape[];
@@ -95,7 +67,7 @@ export class WeightsError extends Error {
       parts.push(`wrong dtype ${wrongDtype.length}: ${list(items)}`);
     }
     const where = details.file === undefined ? '' : ` in ${details.file}`;
-    super(`Weights${where} do not match the parameters; ${parts.join('; ')}`);
+    super('ERR_WEIGHTS', `Weights${where} do not match the parameters; ${parts.join('; ')}`);
     this.missing = missing;
     this.unexpected = unexpected;
     this.wrongShape = wrongShape;
@@ -104,23 +76,48 @@ export class WeightsError extends Error {
   }
 }
 
+export interface SafetensorsWhere {
+  readonly file?: string | undefined;
+  readonly tensor?: string | undefined;
+  /** Byte offset in the file of the problem, when one byte is at fault. */
+  readonly byteOffset?: number | undefined;
+}
+
 /**
- * A safetensors byte stream that is truncated or corrupt. `file` names the file when known,
- * `tensor` the entry at fault when there is one.
+ * A safetensors byte stream that is truncated, corrupt or beyond sane limits: a FormatError
+ * (format 'safetensors', code ERR_FORMAT) whose `file` (= `source`) names the file when known and
+ * `tensor` (= `path`) the entry at fault when there is one.
  */
-export class SafetensorsError extends Error {
-  override readonly name = 'SafetensorsError';
+export class SafetensorsError extends FormatError {
+  override name = 'SafetensorsError';
   readonly file: string | undefined;
   readonly tensor: string | undefined;
-  constructor(
-    reason: string,
-    where: { readonly file?: string | undefined; readonly tensor?: string | undefined } = {},
-  ) {
-    const prefix =
-      where.file === undefined ? 'Invalid safetensors data' : `Invalid safetensors file ${where.file}`;
-    const entry = where.tensor === undefined ? '' : ` (tensor '${where.tensor}')`;
-    super(`${prefix}${entry}: ${reason}`);
+  constructor(reason: string, where: SafetensorsWhere = {}, options?: { readonly cause?: unknown }) {
+    super(
+      'safetensors',
+      reason,
+      { source: where.file, path: where.tensor, byteOffset: where.byteOffset },
+      options,
+    );
     this.file = where.file;
     this.tensor = where.tensor;
+    this.message = safetensorsMessage(reason, where.file, where.tensor);
   }
+
+  override withSource(source: string): SafetensorsError {
+    if (this.file !== undefined) return this;
+    const copy = new SafetensorsError(
+      this.reason,
+      { file: source, tensor: this.tensor, byteOffset: this.byteOffset },
+      { cause: this.cause },
+    );
+    copy.stack = this.stack;
+    return copy;
+  }
+}
+
+function safetensorsMessage(reason: string, file: string | undefined, tensor: string | undefined): string {
+  const prefix = file === undefined ? 'Invalid safetensors data' : `Invalid safetensors file ${file}`;
+  const entry = tensor === undefined ? '' : ` (tensor '${tensor}')`;
+  return `${prefix}${entry}: ${reason}`;
 }

@@ -1,3 +1,4 @@
+export { createRng, deriveSeed, Rng, type RngState } from '@strand/base';
 export { type DropoutOptions, dropout } from './dropout.js';
 export {
   ConfigError,
@@ -12,7 +13,6 @@ export { computeFans, createParameter, type Initializer, initializers } from './
 export { initLayerNorm, type LayerNormParams, layerNorm } from './layer-norm.js';
 export { initLinear, type LinearConfig, type LinearParams, linear } from './linear.js';
 export { disposeParameters, namedParameters, type Params, trainableParameters } from './params.js';
-export { createRng, deriveSeed, type Rng } from './random.js';
 export {
   parseSafetensors,
   parseSafetensorsHeader,

@@ -1,6 +1,6 @@
+import { createRng, type Rng } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from './errors.js';
-import { createRng, type Rng } from './random.js';
 
 /**
  * Makes a float32 tensor of `shape` from a seed. The numbers come from core's JavaScript PRNG,

@@ -1,7 +1,7 @@
+import { positiveInteger } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, ShapeError } from './errors.js';
 import { createParameter, initializers } from './initializers.js';
-import { positiveInteger } from './validate.js';
 
 /** Layer normalisation's learned scale and shift, each [size]. */
 export type LayerNormParams = {

@@ -80,7 +80,22 @@ describe.each(['cpu', 'wasm'] as const)('linear on %s', (backend) => {
   it('rejects bad sizes with ConfigError', () => {
     expect(() => initLinear({ inputSize: 0, outputSize: 2, seed: 0 })).toThrow(ConfigError);
     expect(() => initLinear({ inputSize: 2, outputSize: 2.5, seed: 0 })).toThrow(
-      'outputSize must be a positive integer, received 2.5',
+      'outputSize must be a positive integer, received the number 2.5',
     );
+  });
+});
+
+describe('linear types', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  it('returns the input rank type (compile-time check)', () => {
+    const p = initLinear({ inputSize: 4, outputSize: 2, seed: 0 });
+    const x3 = tf.zeros([2, 3, 4]) as tf.Tensor3D;
+    const y3: tf.Tensor3D = linear(p, x3);
+    const y2: tf.Tensor2D = linear(p, tf.zeros([5, 4]) as tf.Tensor2D);
+    expect(y3.shape).toEqual([2, 3, 2]);
+    expect(y2.shape).toEqual([5, 2]);
+    tf.dispose([x3, y3, y2, p.kernel, p.bias!]);
   });
 });

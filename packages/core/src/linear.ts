@@ -1,8 +1,7 @@
+import { deriveSeed, finiteNumber, positiveInteger } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from './errors.js';
 import { createParameter, type Initializer, initializers } from './initializers.js';
-import { deriveSeed } from './random.js';
-import { finiteNumber, positiveInteger } from './validate.js';
 
 /**
  * A dense layer's weights: y = x · kernel + bias.
@@ -54,9 +53,13 @@ export function initLinear(config: LinearConfig): LinearParams {
 /**
  * y = x W + b over the last axis.
  * @param x [..., inputSize], rank ≥ 2
- * @returns [..., outputSize]
+ * @returns [..., outputSize], of the same rank type as x (Tensor3D in, Tensor3D out)
  * @throws ShapeError when x's rank is below 2 or its last axis is not inputSize.
  */
+export function linear(p: LinearParams, x: tf.Tensor2D): tf.Tensor2D;
+export function linear(p: LinearParams, x: tf.Tensor3D): tf.Tensor3D;
+export function linear(p: LinearParams, x: tf.Tensor4D): tf.Tensor4D;
+export function linear(p: LinearParams, x: tf.Tensor): tf.Tensor;
 export function linear(p: LinearParams, x: tf.Tensor): tf.Tensor {
   const [inputSize, outputSize] = p.kernel.shape as [number, number];
   if (x.rank < 2 || x.shape[x.rank - 1] !== inputSize) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { createRng, deriveSeed } from './random.js';
+import { createRng, deriveSeed } from './index.js';
 
 describe('createRng', () => {
   it('gives the same stream for the same seed and different streams for nearby seeds', () => {

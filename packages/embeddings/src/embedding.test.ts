@@ -3,7 +3,7 @@ import { expectClose, expectNoLeakedTensors, testBackends, useTestBackend } from
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embed, initEmbedding } from './embedding.js';
-import { IdOutOfRangeError } from './errors.js';
+import { IdOutOfRangeError, NonFiniteError } from './errors.js';
 
 /** Values as a flat array, read asynchronously (WebGPU in Node cannot read synchronously). */
 async function read(t: tf.Tensor): Promise<number[]> {
@@ -119,7 +119,7 @@ describe.each(testBackends())('embedding on %s', (backend) => {
 
   it('names ids out of range and rejects a bad paddingIdx', () => {
     const p = initEmbedding({ vocabSize: 4, dim: 2, seed: 0 });
-    expect(() => embed(p, [1, 4])).toThrow('embed: id 4 at position 1 is outside [0, 3]');
+    expect(() => embed(p, [1, 4])).toThrow('embed: id at index 1: expected an integer in [0, 4), received 4');
     const t = tf.tensor2d([0, 1, -2, 3], [2, 2], 'int32');
     expect(() => embed(p, t)).toThrow(IdOutOfRangeError);
     expect(() => embed(p, [0], { paddingIdx: 4 })).toThrow(
@@ -129,6 +129,41 @@ describe.each(testBackends())('embedding on %s', (backend) => {
       /vocabSize must be a positive integer/,
     );
     tf.dispose([t, p.weight]);
+  });
+
+  it('checkFinite names the table, the row and the step of a NaN or Inf, without leaking', async () => {
+    const p = initEmbedding({ vocabSize: 4, dim: 3, seed: 0 });
+    // Row 2 holds an Infinity at column 1; rows 0, 1, 3 are finite.
+    p.weight.assign(tf.tensor2d([0, 1, 2, 3, 4, 5, 6, Number.POSITIVE_INFINITY, 8, 9, 10, 11], [4, 3]));
+    await expectNoLeakedTensors(() => {
+      const y = embed(p, [0, 3, 1], { checkFinite: true });
+      y.dispose();
+    });
+    let error: unknown;
+    await expectNoLeakedTensors(() => {
+      try {
+        embed(
+          p,
+          [
+            [0, 1],
+            [2, 3],
+          ],
+          { checkFinite: true, name: 'tokens.weight', step: 17 },
+        );
+      } catch (e) {
+        error = e;
+      }
+    });
+    expect(error).toBeInstanceOf(NonFiniteError);
+    const e = error as NonFiniteError;
+    expect([e.code, e.tensor, e.step]).toEqual(['ERR_NON_FINITE', 'tokens.weight', 17]);
+    expect(e.message).toContain(
+      'tokens.weight at step 17: expected finite numbers, received Infinity in row 2, column 1 (looked up at position 2)',
+    );
+    // Off by default: the lookup itself does not read values back.
+    const y = embed(p, [2]);
+    expect((await read(y))[1]).toBe(Number.POSITIVE_INFINITY);
+    tf.dispose([y, p.weight]);
   });
 
   it('uses initializers from core, seeded', async () => {

@@ -1,11 +1,5 @@
-import {
-  ConfigError,
-  createParameter,
-  deriveSeed,
-  type Initializer,
-  initializers,
-  ShapeError,
-} from '@strand/core';
+import { ConfigError, deriveSeed, NonFiniteError, ShapeError } from '@strand/base';
+import { createParameter, type Initializer, initializers } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkedIds, type Ids } from './one-hot.js';
 
@@ -80,6 +74,16 @@ export interface EmbedOptions {
    * on GPU backends). Turn off only for ids already known to be in range.
    */
   readonly checkIds?: boolean;
+  /**
+   * Default false. When true, the looked-up rows are read back and a NaN or Infinity raises a
+   * NonFiniteError naming the tensor (`name`), the table row and `step` (for the trainer's NaN guard).
+   * A sync read, like `checkIds`.
+   */
+  readonly checkFinite?: boolean;
+  /** Names the table in NonFiniteError messages. Default 'embedding weight'. */
+  readonly name?: string;
+  /** The training step, reported by NonFiniteError. Default -1 (none). */
+  readonly step?: number;
 }
 
 /**
@@ -87,11 +91,18 @@ export interface EmbedOptions {
  * scatter-add of the incoming gradient (tfjs' gather gradient, UnsortedSegmentSum).
  *
  * @throws IdOutOfRangeError naming the first id outside [0, vocabSize) and its position.
+ * @throws NonFiniteError (with `checkFinite`) naming the table, the first row holding NaN or Inf, and `step`.
  */
 export function embed(
   p: EmbeddingParams,
   ids: Ids,
-  { paddingIdx, checkIds = true }: EmbedOptions = {},
+  {
+    paddingIdx,
+    checkIds = true,
+    checkFinite = false,
+    name = 'embedding weight',
+    step = -1,
+  }: EmbedOptions = {},
 ): tf.Tensor {
   if (p.weight.rank !== 2) throw new ShapeError('embedding weight', [null, null], p.weight.shape);
   const [vocabSize, dim] = p.weight.shape as [number, number];
@@ -106,6 +117,7 @@ export function embed(
     }
     const flat = tf.reshape(idx, [-1]); // [n]
     let rows = tf.gather(p.weight, flat); // [n, dim]
+    if (checkFinite) throwIfNonFinite(rows, flat, name, step);
     if (paddingIdx !== undefined) {
       // Masking the output also masks the gradient, so the padding row never moves.
       const keep = tf.expandDims(tf.cast(tf.notEqual(flat, tf.scalar(paddingIdx, 'int32')), 'float32'), 1); // [n, 1]
@@ -113,4 +125,20 @@ export function embed(
     }
     return tf.reshape(rows, [...idx.shape, dim]); // [..., dim]
   });
+}
+
+/** rows [n, dim] gathered at ids flat [n]: a NonFiniteError for the first NaN/Inf, naming its table row. */
+function throwIfNonFinite(rows: tf.Tensor, flat: tf.Tensor, name: string, step: number): void {
+  const finite = tf.isFinite(rows).dataSync(); // [n * dim], 1 = finite
+  const k = finite.indexOf(0);
+  if (k < 0) return;
+  const dim = rows.shape[1]!;
+  const position = Math.floor(k / dim);
+  const row = flat.dataSync()[position]!;
+  const value = rows.dataSync()[k]!;
+  throw new NonFiniteError(
+    name,
+    `${value} in row ${row}, column ${k % dim} (looked up at position ${position})`,
+    step,
+  );
 }

@@ -1,42 +1,25 @@
-/** An id outside [0, size): names the id, where it was and the valid range. */
-export class IdOutOfRangeError extends RangeError {
-  override readonly name = 'IdOutOfRangeError';
-  constructor(
-    readonly what: string,
-    readonly id: number,
-    /** Flat position of the id in its input. */
-    readonly position: number,
-    readonly size: number,
-  ) {
-    const why = Number.isInteger(id)
-      ? `is outside [0, ${size - 1}]`
-      : `is not an integer (expected 0 .. ${size - 1})`;
-    super(`${what}: id ${id} at position ${position} ${why}`);
-  }
-}
+/**
+ * Errors come from @strand/base (one hierarchy for every Strand package; see packages/base/README.md).
+ * `VectorFileError` is the base `FormatError` for vector files and vocabulary JSON: `format` says which
+ * ('GloVe', 'word2vec', 'word2vec binary', 'vocabulary JSON'), `source` the file, `line` or `byteOffset` where.
+ */
+import { FormatError, type FormatLocation, type StrandErrorOptions } from '@strand/base';
 
-/** A word that the vocabulary or the vectors do not have. */
-export class VocabularyError extends Error {
-  override readonly name = 'VocabularyError';
-  constructor(
-    message: string,
-    readonly word?: string,
-  ) {
-    super(message);
-  }
-}
+export {
+  ConfigError,
+  FormatError,
+  IdOutOfRangeError,
+  InputError,
+  NonFiniteError,
+  ShapeError,
+  StrandError,
+  VocabularyError,
+} from '@strand/base';
 
-/** Malformed vector or vocabulary data. Names the file (or source) and the line or byte offset. */
-export class VectorFileError extends Error {
-  override readonly name = 'VectorFileError';
-  constructor(
-    readonly reason: string,
-    readonly source: string,
-    readonly line?: number,
-    readonly byteOffset?: number,
-  ) {
-    const where =
-      line !== undefined ? `, line ${line}` : byteOffset !== undefined ? `, byte ${byteOffset}` : '';
-    super(`${source}${where}: ${reason}`);
+/** Malformed vector or vocabulary data. Names the format, the file (or source) and the line or byte offset. */
+export class VectorFileError extends FormatError {
+  override name = 'VectorFileError';
+  constructor(format: string, reason: string, location: FormatLocation = {}, options?: StrandErrorOptions) {
+    super(format, reason, location, options);
   }
 }

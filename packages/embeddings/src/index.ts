@@ -5,7 +5,16 @@ export {
   embed,
   initEmbedding,
 } from './embedding.js';
-export { IdOutOfRangeError, VectorFileError, VocabularyError } from './errors.js';
+// Errors are @strand/base's (re-exported here); see packages/base/README.md for the hierarchy and codes.
+export {
+  ConfigError,
+  FormatError,
+  IdOutOfRangeError,
+  NonFiniteError,
+  StrandError,
+  VectorFileError,
+  VocabularyError,
+} from './errors.js';
 export { VECTOR_FORMATS, type VectorFormat } from './io/format.js';
 export type { DuplicatePolicy } from './io/matrix-builder.js';
 export type { IncrementalParser, ParserOptions } from './io/text-parser.js';
@@ -14,4 +23,4 @@ export { KeyedVectors, type MostSimilarOptions, type Neighbour } from './keyed-v
 export { type Ids, oneHot } from './one-hot.js';
 export { type FromVectorsOptions, type FromVectorsResult, initEmbeddingFromVectors } from './pretrained.js';
 export { type SkipGramConfig, type SkipGramProgress, trainSkipGram } from './train/skipgram.js';
-export { parseVocabulary } from './vocabulary-json.js';
+export { type ParseVocabularyOptions, parseVocabulary, VOCABULARY_FORMAT } from './vocabulary-json.js';

@@ -1,5 +1,4 @@
-import { ConfigError } from '@strand/core';
-import { VocabularyError } from './errors.js';
+import { ConfigError, VocabularyError } from '@strand/base';
 
 export interface Neighbour {
   readonly word: string;
@@ -44,7 +43,7 @@ export class KeyedVectors {
     this.#index = new Map();
     words.forEach((w, i) => {
       if (this.#index.has(w))
-        throw new VocabularyError(`'${w}' appears twice (rows ${this.#index.get(w)} and ${i})`, w);
+        throw new ConfigError(`words: '${w}' appears twice (rows ${this.#index.get(w)} and ${i})`, 'words');
       this.#index.set(w, i);
     });
     this.norms = new Float32Array(words.length);
@@ -71,7 +70,11 @@ export class KeyedVectors {
   #row(word: string): number {
     const i = this.#index.get(word);
     if (i === undefined)
-      throw new VocabularyError(`'${word}' is not in the vocabulary (${this.size} words)`, word);
+      throw new VocabularyError(
+        word,
+        -1,
+        `these vectors have ${this.size} words; check with has(word) first`,
+      );
     return i;
   }
 

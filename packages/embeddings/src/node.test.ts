@@ -41,7 +41,7 @@ describe('vector files', () => {
     const error = await readVectorsFile(path, { format: 'glove' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VectorFileError);
     expect((error as VectorFileError).message).toBe(
-      `${path}, line 3: expected a word and 3 values (the dimension of the first vector), found 2 values`,
+      `GloVe ${path}:3: expected a word and 3 values (the dimension of the first vector), found 2 values`,
     );
     expect((error as VectorFileError).line).toBe(3);
   });
@@ -54,7 +54,7 @@ describe('vector files', () => {
     const bytes = await readFile(path);
     await writeFile(path, bytes.subarray(0, bytes.length - 4)); // the newline and 3 bytes of the last float
     await expect(readVectorsFile(path, { format: 'word2vec-binary' })).rejects.toThrow(
-      `${path}, byte ${bytes.length - 4}: truncated in the vector of 'b' (vector 2 of 2: 5 of 8 bytes)`,
+      `word2vec binary ${path} byte ${bytes.length - 4}: truncated: the header declares 2 vectors of dimension 2 (at least 20 bytes), but only 18 bytes follow it`,
     );
   });
 
@@ -73,6 +73,8 @@ describe('vector files', () => {
     expect(await readVocabularyFile(good)).toEqual(['<pad>', 'the']);
     const bad = join(dir, 'broken.json');
     await writeFile(bad, '[\n"a",\n"b"\n"c"]');
-    await expect(readVocabularyFile(bad)).rejects.toThrow(new RegExp(`^${bad}, line 4: malformed JSON`));
+    await expect(readVocabularyFile(bad)).rejects.toThrow(
+      new RegExp(`^vocabulary JSON ${bad}:4:\\d+: invalid JSON`),
+    );
   });
 });

@@ -39,10 +39,12 @@ describe.each(testBackends())('oneHot on %s', (backend) => {
   });
 
   it('names the offending id and its position', () => {
-    expect(() => oneHot([0, 1, 5, 2], 3)).toThrow('oneHot: id 5 at position 2 is outside [0, 2]');
+    expect(() => oneHot([0, 1, 5, 2], 3)).toThrow(
+      'oneHot: id at index 2: expected an integer in [0, 3), received 5',
+    );
     expect(() => oneHot([-1], 3)).toThrow(IdOutOfRangeError);
     expect(() => oneHot([0.5], 3)).toThrow(
-      'oneHot: id 0.5 at position 0 is not an integer (expected 0 .. 2)',
+      'oneHot: id at index 0: expected an integer in [0, 3), received 0.5. ids must be integers',
     );
     expect(() => oneHot([0], 0)).toThrow(/depth must be a positive integer/);
     const e = (() => {
@@ -52,6 +54,6 @@ describe.each(testBackends())('oneHot on %s', (backend) => {
         return error as IdOutOfRangeError;
       }
     })();
-    expect([e?.id, e?.position, e?.size]).toEqual([9, 1, 4]);
+    expect([e?.id, e?.index, e?.size]).toEqual([9, 1, 4]);
   });
 });

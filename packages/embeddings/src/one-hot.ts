@@ -1,6 +1,5 @@
-import { ConfigError } from '@strand/core';
+import { ConfigError, IdOutOfRangeError } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
-import { IdOutOfRangeError } from './errors.js';
 
 /** Ids as a tensor (int32) or as plain numbers (a flat array or nested arrays). */
 export type Ids = tf.Tensor | ArrayLike<number> | readonly (readonly number[])[];
@@ -29,7 +28,8 @@ export function checkedIds(ids: Ids, size: number, what: string): { values: Int3
   const values = new Int32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const id = raw[i]!;
-    if (!(Number.isInteger(id) && id >= 0 && id < size)) throw new IdOutOfRangeError(what, id, i, size);
+    if (!(Number.isInteger(id) && id >= 0 && id < size))
+      throw new IdOutOfRangeError(id, i, size, `${what}: id`);
     values[i] = id;
   }
   return { values, shape };

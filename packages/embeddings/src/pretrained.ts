@@ -1,4 +1,5 @@
-import { ConfigError, createParameter, deriveSeed, type Initializer, initializers } from '@strand/core';
+import { ConfigError, deriveSeed, Vocabulary } from '@strand/base';
+import { createParameter, type Initializer, initializers } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EmbeddingParams, zeroRow } from './embedding.js';
 import type { KeyedVectors } from './keyed-vectors.js';
@@ -23,7 +24,8 @@ export interface FromVectorsResult {
 }
 
 /**
- * An Embedding for a vocabulary (id → word) whose rows are the pretrained vectors of its words.
+ * An Embedding for a vocabulary (a base `Vocabulary`, or an id → word list) whose rows are the
+ * pretrained vectors of its words.
  *
  * @example
  * const { params, missing } = initEmbeddingFromVectors(glove, vocab, { seed: 0, paddingIdx: 0 });
@@ -31,10 +33,12 @@ export interface FromVectorsResult {
  */
 export function initEmbeddingFromVectors(
   kv: KeyedVectors,
-  vocabulary: readonly string[],
+  vocabulary: Vocabulary | readonly string[],
   { paddingIdx, init, seed, lowercaseFallback = false }: FromVectorsOptions,
 ): FromVectorsResult {
-  const V = vocabulary.length;
+  // A base Vocabulary (the convention: <pad> 0, <unk> 1, <bos> 2, <eos> 3) or any id -> word list.
+  const words = vocabulary instanceof Vocabulary ? vocabulary.tokens : vocabulary;
+  const V = words.length;
   if (V === 0) throw new ConfigError('the vocabulary is empty', 'vocabulary');
   if (paddingIdx !== undefined && !(Number.isInteger(paddingIdx) && paddingIdx >= 0 && paddingIdx < V)) {
     throw new ConfigError(
@@ -61,7 +65,7 @@ export function initEmbeddingFromVectors(
   const found01 = new Float32Array(V);
   const missing: string[] = [];
   let found = 0;
-  vocabulary.forEach((word, id) => {
+  words.forEach((word, id) => {
     if (id === paddingIdx) return;
     let row = kv.indexOf(word);
     if (row === undefined && lowercaseFallback) row = kv.indexOf(word.toLowerCase());

@@ -7,11 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Rng } from '@strand/base';
 import {
   baumWelch,
   categoricalEmission,
   createHmm,
-  Rng,
   sampleHmm,
   trainNgramLm,
   viterbi,

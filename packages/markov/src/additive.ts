@@ -2,10 +2,9 @@
  * The count-ratio methods: maximum likelihood, add-k (Laplace / Lidstone) and stupid backoff.
  * All use c(h ·) = Σ_x c(hx), the count of h as a context.
  */
-import { MarkovInputError } from './errors.js';
-import { computePrefixes, type NgramCounts, sumIntoContexts } from './ngram-counts.js';
+import { BOS_ID, InputError, PAD_ID } from '@strand/base';
+import { computePrefixes, type NgramCounts, predictedWords, sumIntoContexts } from './ngram-counts.js';
 import type { NgramEstimate } from './ngram-smoothing.js';
-import { BOS_ID } from './vocabulary.js';
 
 /** Context totals c(h ·) for the (k-1)-grams, k = 2..order (index k - 2), and the unigram total. */
 function contextTotals(c: NgramCounts): {
@@ -22,7 +21,7 @@ function contextTotals(c: NgramCounts): {
   }
   let unigramTotal = 0;
   const u = c.counts[0]!;
-  for (let w = 0; w < u.length; w++) if (w !== BOS_ID) unigramTotal += u[w]!;
+  for (let w = 0; w < u.length; w++) if (w !== BOS_ID && w !== PAD_ID) unigramTotal += u[w]!;
   return { unigramTotal, totals, prefixes };
 }
 
@@ -42,6 +41,7 @@ export function estimateMle(c: NgramCounts): NgramEstimate {
     if (k === 1) {
       for (let w = 0; w < size; w++) lp[w] = Math.log(counts[w]! / unigramTotal);
       lp[BOS_ID] = Number.NEGATIVE_INFINITY;
+      lp[PAD_ID] = Number.NEGATIVE_INFINITY;
     } else {
       const prefix = prefixes[k - 1]!;
       const total = totals[k - 2]!;
@@ -57,16 +57,16 @@ export function estimateMle(c: NgramCounts): NgramEstimate {
   return { queryKind: 'backoff', logProb, backoff };
 }
 
-/** (c(hw) + k) / (c(h ·) + k |V|), |V| = vocabulary without `<s>`; a context never seen is uniform. */
+/** (c(hw) + k) / (c(h ·) + k |V|), |V| = vocabulary without `<pad>` and `<bos>`; a context never seen is uniform. */
 export function estimateAddK(c: NgramCounts, k: number): NgramEstimate {
   if (!(k > 0) || !Number.isFinite(k)) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'add-k smoothing k',
       expected: 'a finite number > 0',
       received: String(k),
     });
   }
-  const v = c.vocabSize - 1;
+  const v = predictedWords(c.vocabSize);
   const { unigramTotal, totals, prefixes } = contextTotals(c);
   const logProb: Float64Array[] = [];
   const backoff: Float64Array[] = [];
@@ -78,6 +78,7 @@ export function estimateAddK(c: NgramCounts, k: number): NgramEstimate {
     if (n === 1) {
       for (let w = 0; w < size; w++) lp[w] = Math.log((counts[w]! + k) / (unigramTotal + k * v));
       lp[BOS_ID] = Number.NEGATIVE_INFINITY;
+      lp[PAD_ID] = Number.NEGATIVE_INFINITY;
     } else {
       const prefix = prefixes[n - 1]!;
       const total = totals[n - 2]!;
@@ -96,7 +97,7 @@ export function estimateAddK(c: NgramCounts, k: number): NgramEstimate {
 /** Stupid backoff scores: relative frequencies (add-one at the unigram level); the query applies alpha. */
 export function estimateStupidBackoff(c: NgramCounts): NgramEstimate {
   const { unigramTotal, totals, prefixes } = contextTotals(c);
-  const v = c.vocabSize - 1;
+  const v = predictedWords(c.vocabSize);
   const logProb: Float64Array[] = [];
   const backoff: Float64Array[] = [];
   for (let k = 1; k <= c.order; k++) {
@@ -106,6 +107,7 @@ export function estimateStupidBackoff(c: NgramCounts): NgramEstimate {
     if (k === 1) {
       for (let w = 0; w < size; w++) lp[w] = Math.log((counts[w]! + 1) / (unigramTotal + v));
       lp[BOS_ID] = Number.NEGATIVE_INFINITY;
+      lp[PAD_ID] = Number.NEGATIVE_INFINITY;
     } else {
       const prefix = prefixes[k - 1]!;
       const total = totals[k - 2]!;

@@ -10,10 +10,12 @@
  *   ...
  *   \end\
  *
- * Probabilities and backoffs are base-10 logs. `<s>` is never predicted and gets -99, as SRILM
- * and KenLM write it. Backoffs are written for n-grams that are contexts.
+ * Probabilities and backoffs are base-10 logs. Strand's `<bos>`, `<eos>`, `<unk>` are written as
+ * ARPA's `<s>`, `</s>`, `<unk>`; `<pad>` is not written. `<s>` is never predicted and gets -99, as
+ * SRILM and KenLM write it. Backoffs are written for n-grams that are contexts. Each order is
+ * written in trie order (grouped by context), which IRSTLM's reader requires.
  */
-import { MarkovInputError } from './errors.js';
+import { BOS, EOS, InputError, PAD_ID, UNK } from '@strand/base';
 import type { NgramLanguageModel } from './ngram-model.js';
 
 export interface ArpaWriteOptions {
@@ -21,11 +23,19 @@ export interface ArpaWriteOptions {
   readonly digits?: number;
 }
 
+/** Strand's special tokens as ARPA spells them. */
+const TO_ARPA = new Map([
+  [UNK, '<unk>'],
+  [BOS, '<s>'],
+  [EOS, '</s>'],
+]);
+const ARPA_SPECIAL = new Set(['<s>', '</s>', '<unk>']);
+
 const ARPA_KINDS = new Set(['witten-bell', 'kneser-ney', 'modified-kneser-ney', 'arpa']);
 
 export function toArpa(lm: NgramLanguageModel, { digits = 10 }: ArpaWriteOptions = {}): string {
   if (!ARPA_KINDS.has(lm.smoothing.kind)) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'model smoothing for ARPA export',
       expected:
         'a normalised backoff model (witten-bell, kneser-ney, modified-kneser-ney, or one read from ARPA)',
@@ -55,32 +65,72 @@ export function toArpa(lm: NgramLanguageModel, { digits = 10 }: ArpaWriteOptions
       markPrefix(lm, k, id, isContext[k - 2]!);
     }
   }
-  const counts: number[] = [];
+  // ARPA spelling of each vocabulary word; `<pad>` is never predicted and is not written.
+  const spelled = tokens.map((t, id) => {
+    const arpa = TO_ARPA.get(t);
+    if (arpa !== undefined) return arpa;
+    if (ARPA_SPECIAL.has(t) || /[ \t\r\n]/.test(t) || t === '') {
+      throw new InputError({
+        what: `vocabulary word ${id}`,
+        expected:
+          'a word that ARPA can store (no whitespace, not <s> or </s>, which ARPA reserves for boundaries)',
+        received: JSON.stringify(t),
+      });
+    }
+    return t;
+  });
+  // Words of every written n-gram, k-grams as flat arrays of k ids (w1 .. wk).
+  const written: Int32Array[] = [];
   for (let k = 1; k <= order; k++) {
-    let n = 0;
+    const level = levels[k - 1]!;
     const lp = logProb[k - 1]!;
-    for (let id = 0; id < levels[k - 1]!.size; id++) if (!Number.isNaN(lp[id]!)) n++;
-    counts.push(n);
+    const ids: number[] = [];
+    for (let id = 0; id < level.size; id++) {
+      if (Number.isNaN(lp[id]!) || (k === 1 && id === PAD_ID)) continue;
+      ids.push(id);
+    }
+    written.push(Int32Array.from(ids));
   }
   const out: string[] = ['\\data\\'];
-  for (const [k, n] of counts.entries()) out.push(`ngram ${k + 1}=${n}`);
-  let names: string[] = tokens as string[];
+  for (const [k, ids] of written.entries()) out.push(`ngram ${k + 1}=${ids.length}`);
+  // Within each order, n-grams in lexicographic order of their words (by position among the
+  // written unigrams): every context's n-grams are contiguous and the contexts come in the order
+  // of the level below, the trie order that SRILM, KenLM and IRSTLM write. IRSTLM's reader
+  // needs it: it finds a context's successors as one contiguous range.
+  const rank = new Int32Array(tokens.length);
+  written[0]!.forEach((w, r) => {
+    rank[w] = r;
+  });
   for (let k = 1; k <= order; k++) {
-    out.push('', `\\${k}-grams:`);
-    const level = levels[k - 1]!;
     const lp = logProb[k - 1]!;
     const bo = backoff[k - 1]!;
     const ctx = isContext[k - 1];
-    const here: string[] = k === 1 ? names : new Array<string>(level.size);
-    for (let id = 0; id < level.size; id++) {
-      const text = k === 1 ? tokens[id]! : `${tokens[level.first[id]!]!} ${names[level.back[id]!]!}`;
-      if (k > 1) here[id] = text;
-      if (Number.isNaN(lp[id]!)) continue;
+    const ids = written[k - 1]!;
+    const words = new Int32Array(ids.length * k); // words of the i-th n-gram at [i*k, i*k + k)
+    ids.forEach((id, i) => {
+      let cur = id;
+      for (let j = 0; j < k - 1; j++) {
+        words[i * k + j] = levels[k - 1 - j]!.first[cur]!;
+        cur = levels[k - 1 - j]!.back[cur]!;
+      }
+      words[i * k + k - 1] = cur;
+    });
+    const orderIdx = Array.from(ids.keys());
+    orderIdx.sort((a, b) => {
+      for (let j = 0; j < k; j++) {
+        const d = rank[words[a * k + j]!]! - rank[words[b * k + j]!]!;
+        if (d !== 0) return d;
+      }
+      return 0;
+    });
+    out.push('', `\\${k}-grams:`);
+    for (const i of orderIdx) {
+      const id = ids[i]!;
+      const text = Array.from(words.subarray(i * k, i * k + k), (w) => spelled[w]!).join(' ');
       const prob = Math.min(0, lp[id]!); // rounding above 0 (as KenLM clamps)
       const b = k < order && (ctx![id] === 1 || bo[id] !== 0) ? `\t${fmt(bo[id]!)}` : '';
       out.push(`${fmt(prob)}\t${text}${b}`);
     }
-    names = here;
   }
   out.push('', '\\end\\', '');
   return out.join('\n');

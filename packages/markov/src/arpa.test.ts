@@ -1,10 +1,10 @@
+import { Rng } from '@strand/base';
 import { describe, expect, it } from 'vitest';
 import { close } from '../test/helpers.js';
 import { parseArpa } from './arpa-read.js';
 import { toArpa } from './arpa-write.js';
 import { ArpaParseError } from './errors.js';
 import { trainNgramLm } from './ngram-train.js';
-import { Rng } from './random.js';
 
 // Written by hand in the layout KenLM's lmplz uses (comment lines before \data\ are allowed).
 // "b c a" has no "c a" 2-gram: a pruned-model case that needs a blank entry.
@@ -44,10 +44,10 @@ describe('ARPA reading', () => {
 
   it('reads n-grams and applies backoff exactly as the format defines', () => {
     expect(lm.order).toBe(3);
-    expect(lm.vocabulary.tokens).toEqual(['<unk>', '<s>', '</s>', 'a', 'b', 'c']);
-    close(log10(lm, ['<s>', 'a'], 'b'), -0.05, 1e-12); // 3-gram
-    close(log10(lm, ['<s>', 'a'], 'c'), -0.5 - 0.1, 1e-12); // bo(<s> a) + p(c | a)
-    close(log10(lm, ['a', 'b'], '</s>'), -0.3 - 0.25, 1e-12); // bo(a b) + p(</s> | b)
+    expect(lm.vocabulary.tokens).toEqual(['<pad>', '<unk>', '<bos>', '<eos>', 'a', 'b', 'c']);
+    close(log10(lm, ['<bos>', 'a'], 'b'), -0.05, 1e-12); // 3-gram
+    close(log10(lm, ['<bos>', 'a'], 'c'), -0.5 - 0.1, 1e-12); // bo(<s> a) + p(c | a)
+    close(log10(lm, ['a', 'b'], '<eos>'), -0.3 - 0.25, 1e-12); // bo(a b) + p(</s> | b)
     close(log10(lm, ['b', 'c'], 'a'), -0.4, 1e-12); // 3-gram whose suffix "c a" is missing
     close(log10(lm, ['a', 'c'], 'a'), -0.7, 1e-12); // blank "c a" skipped; bo(a c) = bo(c) = 0
     close(log10(lm, ['b'], 'c'), -1.2 - 0.2, 1e-12);
@@ -58,8 +58,8 @@ describe('ARPA reading', () => {
   it('writes what it read (blanks are not written) and reads it back identically', () => {
     const again = parseArpa(toArpa(lm));
     expect(again.ngramCounts).toEqual([6, 4, 2]);
-    for (const ctx of [[], ['a'], ['b', 'c'], ['<s>', 'a'], ['a', 'c'], ['a', 'b']]) {
-      for (const w of ['a', 'b', 'c', '</s>', '<unk>'])
+    for (const ctx of [[], ['a'], ['b', 'c'], ['<bos>', 'a'], ['a', 'c'], ['a', 'b']]) {
+      for (const w of ['a', 'b', 'c', '<eos>', '<unk>'])
         close(again.wordLogProb(ctx, w), lm.wordLogProb(ctx, w), 1e-12);
     }
     expect(toArpa(lm)).toContain('-99\t<s>\t-0.5');
@@ -89,7 +89,7 @@ describe('ARPA reading', () => {
     [
       'bad number',
       FIXTURE.replace('-0.4\ta b', '-0.4x\ta b'),
-      /line 18: probability "-0.4x" is not a number/,
+      /line 18: probability "-0.4x" is not a decimal number/,
     ],
     [
       'positive probability',
@@ -146,13 +146,23 @@ describe('ARPA round trip of trained models', () => {
     const back = parseArpa(text);
     expect(back.ngramCounts).toEqual(lm.ngramCounts);
     for (const s of sentences.slice(0, 50)) close(back.logProb(s), lm.logProb(s), 1e-8, 1e-9);
-    for (const ctx of [['t1'], ['<s>', 't0'], ['t3', 't1'], ['t39', 't39']]) {
+    for (const ctx of [['t1'], ['<bos>', 't0'], ['t3', 't1'], ['t39', 't39']]) {
       close(
         back.distribution(ctx).reduce((a, b) => a + b, 0),
         1,
         1e-8,
       );
     }
+  });
+
+  it('refuses vocabularies ARPA cannot spell: literal <s> or </s> words, whitespace', () => {
+    const lm = trainNgramLm([['<s>', 'a'], ['b']], { order: 2, smoothing: { kind: 'witten-bell' } });
+    expect(lm.vocabulary.has('<s>')).toBe(true); // an ordinary word in Strand's convention
+    expect(() => toArpa(lm)).toThrow(
+      /vocabulary word \d+: expected a word that ARPA can store.*received "<s>"/,
+    );
+    const spaced = trainNgramLm([['a b', 'c']], { order: 2, smoothing: { kind: 'witten-bell' } });
+    expect(() => toArpa(spaced)).toThrow(/received "a b"/);
   });
 
   it('refuses to export methods the backoff form cannot store', () => {

@@ -4,6 +4,8 @@
  * the parameters chosen in `learn`. The reported log-likelihood of iteration i is that of the
  * model entering it (as hmmlearn's monitor reports), so the list never decreases beyond rounding.
  */
+import { InputError, positiveInteger } from '@strand/base';
+import { checkSequences } from './checks.js';
 import { type Emission, type Frames, type Observations, toFrames } from './emission.js';
 import {
   accumulateEmission,
@@ -12,10 +14,8 @@ import {
   scaledLikelihoods,
   updateEmission,
 } from './emission-ops.js';
-import { MarkovInputError } from './errors.js';
 import type { Hmm, HmmParameter } from './hmm.js';
 import { forwardScaled } from './hmm-inference.js';
-import { checkInteger, checkSequences } from './validate.js';
 
 export interface BaumWelchOptions {
   /** Default 100. */
@@ -51,9 +51,9 @@ export function baumWelch<E extends Emission>(
 ): BaumWelchResult<E> {
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-4;
-  checkInteger(maxIterations, 'maxIterations', 1);
+  positiveInteger(maxIterations, 'maxIterations');
   if (!(tolerance >= 0)) {
-    throw new MarkovInputError({ what: 'tolerance', expected: 'a number >= 0', received: String(tolerance) });
+    throw new InputError({ what: 'tolerance', expected: 'a number >= 0', received: String(tolerance) });
   }
   const learn = new Set(options.learn ?? ALL);
   const learnEmission = {
@@ -92,7 +92,7 @@ export function baumWelch<E extends Emission>(
       scaledLikelihoods(prepared, f, w.b, w.offset);
       const fw = forwardScaled(hmm, w.b, w.offset, T, w.alpha, w.scale);
       if (fw.zeroAt >= 0) {
-        throw new MarkovInputError({
+        throw new InputError({
           what: `training sequence ${n}`,
           expected: 'non-zero probability under the current model',
           received:

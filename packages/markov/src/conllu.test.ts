@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataPath, hasData } from '@strand/test-utils';
@@ -7,7 +7,7 @@ import { parseArpa } from './arpa-read.js';
 import { parseConllu, taggedSentences } from './conllu.js';
 import { ArpaParseError, ConlluParseError } from './errors.js';
 import { trainNgramLm } from './ngram-train.js';
-import { readArpaFile, readConlluFile, writeArpaFile } from './node.js';
+import { readArpaFile, readArpaFileReport, readConlluFile, writeArpaFile } from './node.js';
 
 const SAMPLE = [
   '# sent_id = 1',
@@ -21,6 +21,8 @@ const SAMPLE = [
   '5\t.\t.\tPUNCT\t.\t_\t4\tpunct\t_\t_',
   '',
   '1\tHi\thi\tINTJ\tUH\t_\t0\troot\t_\t_',
+  '',
+  '',
 ].join('\n');
 
 describe('CoNLL-U', () => {
@@ -70,13 +72,16 @@ describe('Node file helpers', () => {
       const text = await readFile(path, 'utf8');
       expect(text.startsWith('\\data\\\nngram 1=5\nngram 2=')).toBe(true);
       const back = await readArpaFile(path);
+      const report = await readArpaFileReport(path);
+      expect([report.clampedProbabilities, report.addedUnk, report.warnings]).toEqual([0, false, []]);
+      expect((await readdir(dir)).sort()).toEqual(['lm.arpa']); // no temp file left beside it
       expect(back.logProb(['a', 'b'])).toBeCloseTo(lm.logProb(['a', 'b']), 9);
       expect(parseArpa(text).ngramCounts).toEqual(lm.ngramCounts);
       await writeFile(path, text.replace('ngram 2=', 'ngram 3='));
       const err = await readArpaFile(path).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ArpaParseError);
       expect((err as ArpaParseError).message).toBe(
-        `ARPA file ${path} line 3: n-gram orders must be consecutive from 1: expected ngram 2, got ngram 3`,
+        `ARPA ${path}:3: n-gram orders must be consecutive from 1: expected ngram 2, got ngram 3`,
       );
       expect((err as ArpaParseError).line).toBe(3);
     } finally {

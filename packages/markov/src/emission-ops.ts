@@ -2,6 +2,7 @@
  * What the HMM algorithms need from an emission distribution: per-step likelihoods of every
  * state, expected sufficient statistics, the M-step, and sampling. One `switch` per operation.
  */
+import type { Rng } from '@strand/base';
 import type { Emission, Frames } from './emission.js';
 import {
   accumulateComponent,
@@ -14,7 +15,6 @@ import {
   sampleComponent,
   updateComponents,
 } from './gaussian-components.js';
-import type { Rng } from './random.js';
 
 export type PreparedEmission =
   | {

@@ -2,10 +2,9 @@
  * Emission distributions of hidden Markov models, as plain data (a union tagged by `kind`):
  * categorical, Gaussian (diagonal or full covariance) and Gaussian mixtures.
  */
-import { MarkovInputError } from './errors.js';
+import { describeValue, InputError, positiveInteger, type Sequence } from '@strand/base';
+import { checkDistribution, toMatrix, toSymbols } from './checks.js';
 import { type CovarianceType, covarianceSize } from './gaussian-components.js';
-import type { Sequence } from './sequence-model.js';
-import { checkDistribution, checkInteger, describe, toMatrix, toSymbols } from './validate.js';
 
 export type { CovarianceType } from './gaussian-components.js';
 
@@ -65,8 +64,8 @@ export function categoricalEmission(
 ): CategoricalEmission {
   const numStates = shape?.numStates ?? (probs as readonly unknown[]).length;
   const numSymbols = shape?.numSymbols ?? (probs as readonly (readonly number[])[])[0]?.length ?? 0;
-  checkInteger(numStates, 'number of states');
-  checkInteger(numSymbols, 'number of symbols');
+  positiveInteger(numStates, 'number of states');
+  positiveInteger(numSymbols, 'number of symbols');
   const p = toMatrix(probs, numStates, numSymbols, 'emission probabilities');
   for (let s = 0; s < numStates; s++)
     checkDistribution(p, `emission probabilities of state ${s}`, s * numSymbols, numSymbols);
@@ -84,8 +83,8 @@ export interface GaussianEmissionInit {
 export function gaussianEmission(init: GaussianEmissionInit): GaussianEmission {
   const numStates = init.means.length;
   const dim = init.means[0]?.length ?? 0;
-  checkInteger(numStates, 'number of states');
-  checkInteger(dim, 'observation dimension');
+  positiveInteger(numStates, 'number of states');
+  positiveInteger(dim, 'observation dimension');
   const means = toMatrix(init.means, numStates, dim, 'means');
   const covariances = flattenCovariances(
     init.covariances,
@@ -113,14 +112,14 @@ export function gmmEmission(init: GmmEmissionInit): GmmEmission {
   const numStates = init.weights.length;
   const numComponents = init.weights[0]?.length ?? 0;
   const dim = init.means[0]?.[0]?.length ?? 0;
-  checkInteger(numStates, 'number of states');
-  checkInteger(numComponents, 'number of mixture components');
-  checkInteger(dim, 'observation dimension');
+  positiveInteger(numStates, 'number of states');
+  positiveInteger(numComponents, 'number of mixture components');
+  positiveInteger(dim, 'observation dimension');
   const weights = toMatrix(init.weights, numStates, numComponents, 'mixture weights');
   for (let s = 0; s < numStates; s++)
     checkDistribution(weights, `mixture weights of state ${s}`, s * numComponents, numComponents);
   if (init.means.length !== numStates || init.covariances.length !== numStates) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'GMM means and covariances',
       expected: `${numStates} states (as many as weight rows)`,
       received: `${init.means.length} and ${init.covariances.length}`,
@@ -154,14 +153,14 @@ function flattenCovariances(
   owner: (c: number) => string,
 ): Float64Array {
   if (type !== 'diagonal' && type !== 'full') {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'covarianceType',
       expected: '"diagonal" or "full"',
       received: JSON.stringify(type),
     });
   }
   if (x.length !== count) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'covariances',
       expected: `${count} entries`,
       received: `${x.length}`,
@@ -191,7 +190,7 @@ export function toFrames(e: Emission, obs: Observations, label = 'observations')
   let values: Float64Array;
   if (obs instanceof Float64Array) {
     if (obs.length % d !== 0) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: label,
         expected: `a multiple of D = ${d} values`,
         received: `${obs.length}`,
@@ -203,15 +202,15 @@ export function toFrames(e: Emission, obs: Observations, label = 'observations')
   } else if (Array.isArray(obs) && d === 1) {
     values = Float64Array.from(obs as readonly number[]);
   } else {
-    throw new MarkovInputError({
+    throw new InputError({
       what: label,
       expected: `a Float64Array of T * ${d} values or T rows of ${d} numbers`,
-      received: describe(obs),
+      received: describeValue(obs),
     });
   }
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i]!)) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: `value ${i} of ${label}`,
         expected: 'a finite number',
         received: String(values[i]),

@@ -1,89 +1,56 @@
 /**
- * Typed errors. Each carries the facts as fields as well as in the message, so callers can
- * branch on them and users see what was expected, what came, and (for files) where.
+ * Markov's own cases of Strand's one error hierarchy (see packages/base/README.md): bad
+ * arguments are `InputError`s from `@strand/base`; these subclasses add what only this package
+ * knows (which HMM state's covariance failed, which ARPA or CoNLL-U line is wrong).
  */
-
-export interface InputErrorDetails {
-  /** What was being checked: "symbol at position 3 of sequence 0", "row 2 of transitions". */
-  readonly what: string;
-  /** What was expected: "an integer in [0, 4)". */
-  readonly expected: string;
-  /** What came instead: "7". */
-  readonly received: string;
-  /** How to fix it, when there is an obvious way. */
-  readonly hint?: string;
-}
-
-/** Bad input to a model or an algorithm: symbols outside the alphabet, empty sequences, bad matrices. */
-export class MarkovInputError extends Error {
-  override readonly name: string = 'MarkovInputError';
-  readonly what: string;
-  readonly expected: string;
-  readonly received: string;
-  readonly hint: string | undefined;
-
-  constructor(details: InputErrorDetails) {
-    super(
-      `${details.what}: expected ${details.expected}, received ${details.received}` +
-        (details.hint ? `. ${details.hint}` : ''),
-    );
-    this.what = details.what;
-    this.expected = details.expected;
-    this.received = details.received;
-    this.hint = details.hint;
-  }
-}
+import { FormatError, type FormatLocation, InputError, type StrandErrorOptions } from '@strand/base';
 
 /** A covariance matrix that is not symmetric positive definite (Cholesky failed). */
-export class NotPositiveDefiniteError extends MarkovInputError {
-  override readonly name: string = 'NotPositiveDefiniteError';
+export class NotPositiveDefiniteError extends InputError {
+  override name = 'NotPositiveDefiniteError';
   /** The HMM state (or -1 when the matrix does not belong to a state). */
   readonly state: number;
 
   constructor(what: string, pivot: number, pivotValue: number, state = -1) {
-    super({
-      what,
-      expected: 'a symmetric positive-definite matrix',
-      received: `a matrix whose leading minor ${pivot + 1} is ${pivotValue} (not > 0)`,
-      hint: 'add a small multiple of the identity, or check the matrix is symmetric',
-    });
+    super(
+      {
+        what,
+        expected: 'a symmetric positive-definite matrix',
+        received: `a matrix whose leading minor ${pivot + 1} is ${pivotValue} (not > 0)`,
+        hint: 'add a small multiple of the identity, or check the matrix is symmetric',
+      },
+      { code: 'ERR_NOT_POSITIVE_DEFINITE' },
+    );
     this.state = state;
   }
 }
 
-/** A syntax or consistency error in a text file (ARPA, CoNLL-U), with its 1-based line number. */
-export class FileParseError extends Error {
-  override readonly name: string = 'FileParseError';
-  /** 1-based line number (0 when the problem is the file as a whole, e.g. a missing section). */
-  readonly line: number;
-  readonly format: string;
-  /** The problem, without the format and line prefix. */
-  readonly detail: string;
-  /** The file, when read from one. */
-  readonly path: string | undefined;
+/**
+ * Location of a problem in a text file: a 1-based line (0 or absent when the problem is the file
+ * as a whole, e.g. a missing section), or a byte offset for invalid UTF-8.
+ */
+export interface TextLocation {
+  readonly line?: number | undefined;
+  readonly byteOffset?: number | undefined;
+  readonly source?: string | undefined;
+}
 
-  constructor(format: string, line: number, detail: string, path?: string) {
-    const where = `${format}${path ? ` file ${path}` : ''}${line > 0 ? ` line ${line}` : ''}`;
-    super(`${where}: ${detail}`);
-    this.line = line;
-    this.format = format;
-    this.detail = detail;
-    this.path = path;
+function location({ line, byteOffset, source }: TextLocation): FormatLocation {
+  return { source, line: line !== undefined && line > 0 ? line : undefined, byteOffset };
+}
+
+/** An ARPA language-model file that cannot be read: `line` names the offending line. */
+export class ArpaParseError extends FormatError {
+  override name = 'ArpaParseError';
+  constructor(reason: string, where: TextLocation = {}, options?: StrandErrorOptions) {
+    super('ARPA', reason, location(where), options);
   }
 }
 
-/** An ARPA language-model file that cannot be read. */
-export class ArpaParseError extends FileParseError {
-  override readonly name: string = 'ArpaParseError';
-  constructor(line: number, detail: string, path?: string) {
-    super('ARPA', line, detail, path);
-  }
-}
-
-/** A CoNLL-U treebank file that cannot be read. */
-export class ConlluParseError extends FileParseError {
-  override readonly name: string = 'ConlluParseError';
-  constructor(line: number, detail: string, path?: string) {
-    super('CoNLL-U', line, detail, path);
+/** A CoNLL-U treebank file that cannot be read: `line` names the offending line. */
+export class ConlluParseError extends FormatError {
+  override name = 'ConlluParseError';
+  constructor(reason: string, where: TextLocation = {}, options?: StrandErrorOptions) {
+    super('CoNLL-U', reason, location(where), options);
   }
 }

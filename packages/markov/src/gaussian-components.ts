@@ -4,9 +4,8 @@
  * maximum-likelihood update, and sampling. means: [C, D]; covariances: [C, D] (diagonal) or
  * [C, D, D] (full).
  */
-import { MarkovInputError } from './errors.js';
+import { InputError, type Rng } from '@strand/base';
 import { cholesky, LOG_2PI, logDetFromCholesky } from './linalg.js';
-import type { Rng } from './random.js';
 
 export type CovarianceType = 'diagonal' | 'full';
 
@@ -50,7 +49,7 @@ export function prepareComponents(
           const a = sigma[i * dim + j]!;
           const b = sigma[j * dim + i]!;
           if (Math.abs(a - b) > 1e-9 * (Math.abs(a) + Math.abs(b) + 1e-300)) {
-            throw new MarkovInputError({
+            throw new InputError({
               what: `covariance of ${owner(k)}`,
               expected: 'a symmetric matrix',
               received: `entries (${i}, ${j}) = ${a} and (${j}, ${i}) = ${b}`,
@@ -66,7 +65,7 @@ export function prepareComponents(
       for (let i = 0; i < dim; i++) {
         const v = c.covariances[k * dim + i]!;
         if (!(v > 0) || !Number.isFinite(v)) {
-          throw new MarkovInputError({
+          throw new InputError({
             what: `variance ${i} of ${owner(k)}`,
             expected: 'a finite number > 0',
             received: String(v),

@@ -1,13 +1,13 @@
+import { InputError, Rng } from '@strand/base';
 import { describe, expect, it } from 'vitest';
 import { close } from '../test/helpers.js';
 import { bruteForce } from '../test/hmm-reference.js';
 import { categoricalEmission, gaussianEmission, gmmEmission } from './emission.js';
-import { MarkovInputError, NotPositiveDefiniteError } from './errors.js';
+import { NotPositiveDefiniteError } from './errors.js';
 import { createHmm, type Hmm } from './hmm.js';
 import { backwardLog, forwardBackward, forwardLog, hmmLogLikelihood } from './hmm-inference.js';
 import { hmmSequenceModel, sampleHmm } from './hmm-sample.js';
 import { cholesky, gaussianLogDensity, logDetFromCholesky } from './linalg.js';
-import { Rng } from './random.js';
 import { viterbi } from './viterbi.js';
 
 const H = 0;
@@ -253,7 +253,7 @@ describe('bad input', () => {
     ).toThrow(/row 0 of transitions: expected probabilities summing to 1, received a sum of 0.9/);
     expect(() => categoricalEmission([[0.5, 0.6]])).toThrow(/emission probabilities of state 0/);
     const hmm = randomCategoricalHmm(2, 3, 1, false);
-    expect(() => hmmLogLikelihood(hmm, [0, 3])).toThrow(MarkovInputError);
+    expect(() => hmmLogLikelihood(hmm, [0, 3])).toThrow(InputError);
     expect(() => hmmLogLikelihood(hmm, [0, 3])).toThrow(
       /position 1 of observations: expected an integer in \[0, 3\), received 3/,
     );

@@ -3,9 +3,9 @@
  * and per-step emission offsets, so a million steps neither underflow nor overflow) and a
  * log-space variant. Shapes: T steps, S states; [T, S] arrays are row-major by step.
  */
+import { InputError } from '@strand/base';
 import { type Observations, toFrames } from './emission.js';
 import { emissionLogLikelihoods, prepareEmission, scaledLikelihoods } from './emission-ops.js';
-import { MarkovInputError } from './errors.js';
 import type { Hmm } from './hmm.js';
 import { logSumExp } from './linalg.js';
 
@@ -161,8 +161,8 @@ export interface ForwardBackwardResult {
   readonly scale: Float64Array;
 }
 
-function zeroProbability(t: number, T: number): MarkovInputError {
-  return new MarkovInputError({
+function zeroProbability(t: number, T: number): InputError {
+  return new InputError({
     what: 'observations',
     expected: 'a sequence with non-zero probability under the model',
     received:
@@ -181,7 +181,7 @@ function scaledEmissions(
   const S = hmm.numStates;
   const T = f.length;
   if (T === 0)
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'observations',
       expected: 'at least one step',
       received: 'an empty sequence',

@@ -2,13 +2,12 @@
  * Starting points for Baum-Welch, and `fitHmm`, which initialises the chosen parameters from the
  * data (seeded) and runs EM, as hmmlearn's `init_params` / `params` do.
  */
+import { InputError, positiveInteger, Rng } from '@strand/base';
 import { type BaumWelchOptions, type BaumWelchResult, baumWelch } from './baum-welch.js';
+import { checkSequences } from './checks.js';
 import { type CovarianceType, type Emission, type Frames, type Observations, toFrames } from './emission.js';
-import { MarkovInputError } from './errors.js';
 import { covarianceSize } from './gaussian-components.js';
 import type { Hmm, HmmParameter } from './hmm.js';
-import { Rng } from './random.js';
-import { checkInteger, checkSequences } from './validate.js';
 
 export type EmissionSpec =
   | { readonly kind: 'categorical'; readonly numSymbols: number }
@@ -63,7 +62,7 @@ export function fitHmm(
 
 function specOf(h: Hmm | undefined): EmissionSpec {
   if (!h) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'fitHmm options',
       expected: 'either `initial` or both `numStates` and `emission`',
       received: 'neither',
@@ -100,7 +99,7 @@ export interface InitialiseOptions {
  */
 export function initialiseHmm(sequences: readonly Observations[], o: InitialiseOptions): Hmm {
   const S = o.numStates;
-  checkInteger(S, 'numStates');
+  positiveInteger(S, 'numStates');
   const rng = new Rng(o.seed ?? 0);
   const spec = o.emission;
   const probe: Emission =

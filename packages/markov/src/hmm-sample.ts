@@ -1,16 +1,18 @@
 /** Sampling HMMs, and the SequenceModel view of a categorical HMM. */
+import {
+  nonNegativeInteger,
+  perplexityFromLogProb,
+  positiveNumber,
+  Rng,
+  type SampleOptions,
+  type Sequence,
+  type SequenceModel,
+} from '@strand/base';
+import { checkSequences } from './checks.js';
 import type { CategoricalEmission } from './emission.js';
 import { prepareEmission, sampleEmission, tempered } from './emission-ops.js';
 import type { Hmm } from './hmm.js';
 import { hmmLogLikelihood } from './hmm-inference.js';
-import { Rng } from './random.js';
-import {
-  perplexityFromLogProb,
-  type SampleOptions,
-  type Sequence,
-  type SequenceModel,
-} from './sequence-model.js';
-import { checkInteger, checkSequences, checkTemperature } from './validate.js';
 
 export interface HmmSample {
   /** [T] the hidden states. */
@@ -25,8 +27,8 @@ export interface HmmSample {
  * p^(1/T) and scales Gaussian covariances by T.
  */
 export function sampleHmm(hmm: Hmm, length: number, options: SampleOptions = {}): HmmSample {
-  checkInteger(length, 'length', 0);
-  const temperature = checkTemperature(options.temperature);
+  nonNegativeInteger(length, 'length');
+  const temperature = positiveNumber(options.temperature ?? 1, 'temperature');
   const rng = new Rng(options.seed ?? 0);
   const S = hmm.numStates;
   const e = hmm.emission;

@@ -2,14 +2,13 @@
  * Supervised HMM training from labelled sequences: counts of starts, transitions, stops and
  * emissions, with add-k smoothing (categorical) or per-state maximum-likelihood Gaussians.
  */
+import { InputError, positiveInteger, type Sequence } from '@strand/base';
+import { checkSequences, toSymbols } from './checks.js';
 import type { Emission, Observations } from './emission.js';
 import { toFrames } from './emission.js';
-import { MarkovInputError } from './errors.js';
 import { accumulateComponent, createComponentStats, updateComponents } from './gaussian-components.js';
 import type { Hmm } from './hmm.js';
 import type { EmissionSpec } from './hmm-init.js';
-import type { Sequence } from './sequence-model.js';
-import { checkInteger, checkSequences, toSymbols } from './validate.js';
 
 export interface SupervisedOptions {
   readonly numStates: number;
@@ -29,13 +28,13 @@ export function fitHmmSupervised(
   options: SupervisedOptions,
 ): Hmm {
   const S = options.numStates;
-  checkInteger(S, 'numStates');
+  positiveInteger(S, 'numStates');
   const k = options.pseudocount ?? 0;
   if (!(k >= 0))
-    throw new MarkovInputError({ what: 'pseudocount', expected: 'a number >= 0', received: String(k) });
+    throw new InputError({ what: 'pseudocount', expected: 'a number >= 0', received: String(k) });
   checkSequences(sequences, 'sequences');
   if (labels.length !== sequences.length) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'labels',
       expected: `${sequences.length} label sequences (one per sequence)`,
       received: `${labels.length}`,
@@ -73,7 +72,7 @@ export function fitHmmSupervised(
     const f = toFrames(probe, seq, `sequence ${n}`);
     const y = toSymbols(labels[n]!, S, `labels of sequence ${n}`);
     if (y.length !== f.length) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: `labels of sequence ${n}`,
         expected: `${f.length} labels (one per step)`,
         received: `${y.length}`,
@@ -112,7 +111,7 @@ export function fitHmmSupervised(
   } else {
     for (let s = 0; s < S; s++) {
       if (!(stats.weight[s]! > 0)) {
-        throw new MarkovInputError({
+        throw new InputError({
           what: `state ${s}`,
           expected: 'at least one labelled frame',
           received: 'none',

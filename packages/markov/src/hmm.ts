@@ -2,10 +2,10 @@
  * A hidden Markov model as plain data: start and transition probabilities, optional stop
  * probabilities, and an emission distribution. Algorithms are free functions over it.
  */
+import { InputError, positiveInteger } from '@strand/base';
+import { checkDistribution, toMatrix } from './checks.js';
 import type { Emission } from './emission.js';
 import { prepareEmission } from './emission-ops.js';
-import { MarkovInputError } from './errors.js';
-import { checkDistribution, checkInteger, toMatrix } from './validate.js';
 
 export interface Hmm<E extends Emission = Emission> {
   readonly numStates: number;
@@ -42,7 +42,7 @@ export interface HmmInit<E extends Emission> {
 /** Validates and builds an HMM: every row sums to 1 (transition rows to 1 - end[i]); covariances are SPD. */
 export function createHmm<E extends Emission>(init: HmmInit<E>): Hmm<E> {
   const S = init.emission.numStates;
-  checkInteger(S, 'number of states');
+  positiveInteger(S, 'number of states');
   const start = toMatrix(init.start as readonly number[], 1, S, 'start probabilities');
   checkDistribution(start, 'start probabilities');
   const transitions = toMatrix(init.transitions, S, S, 'transitions');
@@ -50,7 +50,7 @@ export function createHmm<E extends Emission>(init: HmmInit<E>): Hmm<E> {
   for (let i = 0; i < S; i++) {
     const stop = end ? end[i]! : 0;
     if (end && !(stop >= 0 && stop <= 1)) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: `end probability of state ${i}`,
         expected: 'a probability in [0, 1]',
         received: String(stop),

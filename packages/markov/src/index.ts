@@ -2,6 +2,8 @@
 // dynamical systems on typed arrays. No tensor dependency; Node-only file helpers live in
 // `@strand/markov/node`.
 
+// One interface for every sequence model, from @strand/base (re-exported for compatibility)
+export type { SampleOptions, Sequence, SequenceModel } from '@strand/base';
 export type { ArpaReadOptions } from './arpa-read.js';
 export { parseArpa } from './arpa-read.js';
 export type { ArpaWriteOptions } from './arpa-write.js';
@@ -30,15 +32,9 @@ export {
   gmmEmission,
   toFrames,
 } from './emission.js';
-export type { InputErrorDetails } from './errors.js';
-// Errors and randomness
-export {
-  ArpaParseError,
-  ConlluParseError,
-  FileParseError,
-  MarkovInputError,
-  NotPositiveDefiniteError,
-} from './errors.js';
+// Errors: markov's subclasses of @strand/base's hierarchy
+export type { TextLocation } from './errors.js';
+export { ArpaParseError, ConlluParseError, NotPositiveDefiniteError } from './errors.js';
 export type { Hmm, HmmInit, HmmParameter } from './hmm.js';
 export { createHmm } from './hmm.js';
 export type { ForwardBackwardResult, HmmCore } from './hmm-inference.js';
@@ -76,24 +72,7 @@ export type { NgramTrainOptions } from './ngram-train.js';
 export { trainNgramLm } from './ngram-train.js';
 export type { PosTagger, PosTaggerOptions, TaggerEvaluation } from './pos-tagger.js';
 export { evaluateTagger, tagSentence, trainPosTagger } from './pos-tagger.js';
-export { Rng } from './random.js';
-export type { SampleOptions, Sequence, SequenceModel } from './sequence-model.js';
-// One interface for every sequence model
-export { perplexityFromLogProb } from './sequence-model.js';
 export type { UnknownWordModel } from './unknown-words.js';
 export { wordShape } from './unknown-words.js';
 export type { ViterbiResult } from './viterbi.js';
 export { viterbi, viterbiCore } from './viterbi.js';
-export type { BuildVocabularyOptions } from './vocabulary.js';
-// n-gram language models
-export {
-  BOS,
-  BOS_ID,
-  buildVocabulary,
-  createVocabulary,
-  EOS,
-  EOS_ID,
-  UNK,
-  UNK_ID,
-  Vocabulary,
-} from './vocabulary.js';

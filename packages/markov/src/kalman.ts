@@ -3,7 +3,7 @@
  * wholly NaN is updated with its observed dimensions only (the rows of C and the block of R that
  * belong to them); a wholly missing step is a pure prediction.
  */
-import { MarkovInputError } from './errors.js';
+import { InputError } from '@strand/base';
 import type { Lds } from './lds.js';
 import { toObservationMatrix } from './lds.js';
 import {
@@ -39,8 +39,8 @@ export interface SmootherResult extends KalmanFilterResult {
   readonly crossCovariances: Float64Array;
 }
 
-function fail(what: string, t: number): MarkovInputError {
-  return new MarkovInputError({
+function fail(what: string, t: number): InputError {
+  return new InputError({
     what: `${what} at step ${t}`,
     expected: 'a positive-definite matrix',
     received: 'a singular one',
@@ -56,7 +56,7 @@ export function kalmanFilter(
   const y = toObservationMatrix(observations, p);
   const T = y.length / p;
   if (T === 0)
-    throw new MarkovInputError({ what: 'observations', expected: 'at least one step', received: 'none' });
+    throw new InputError({ what: 'observations', expected: 'at least one step', received: 'none' });
   const A = lds.transition;
   const C = lds.observation;
   const R = lds.observationCov;

@@ -5,17 +5,22 @@
  * - discounts per order from the counts of adjusted counts n1..n4 (Chen & Goodman eq. 26);
  * - p(w | h) = (a(hw) - D(a(hw))) / Σ_x a(hx) + γ(h) p(w | h'),
  *   γ(h) = Σ_j D_j N_j(h ·) / Σ_x a(hx);
- * - unigrams interpolate with the uniform distribution over the vocabulary without `<s>`
+ * - unigrams interpolate with the uniform distribution over the vocabulary without `<pad>` and `<bos>`
  *   (`<unk>` included), so every word, known or not, has non-zero probability.
  */
-import { MarkovInputError } from './errors.js';
-import { computePrefixes, continuationCounts, type NgramCounts, sumIntoContexts } from './ngram-counts.js';
+import { BOS_ID, InputError, PAD_ID } from '@strand/base';
+import {
+  computePrefixes,
+  continuationCounts,
+  type NgramCounts,
+  predictedWords,
+  sumIntoContexts,
+} from './ngram-counts.js';
 import type { NgramEstimate, NgramSmoothing } from './ngram-smoothing.js';
-import { BOS_ID } from './vocabulary.js';
 
 type KneserNey = Extract<NgramSmoothing, { kind: 'kneser-ney' | 'modified-kneser-ney' }>;
 
-/** Adjusted counts of every order (index k - 1 for k-grams). `<s>` as a unigram gets 0: it is never predicted. */
+/** Adjusted counts of every order (index k - 1 for k-grams). `<s>` (and `<pad>`) as a unigram gets 0: it is never predicted. */
 export function adjustedCounts(c: NgramCounts): Int32Array[] {
   const out: Int32Array[] = [];
   for (let k = 1; k <= c.order; k++) {
@@ -30,6 +35,7 @@ export function adjustedCounts(c: NgramCounts): Int32Array[] {
     }
   }
   out[0]![BOS_ID] = 0;
+  out[0]![PAD_ID] = 0;
   return out;
 }
 
@@ -61,7 +67,7 @@ function discountsFor(s: KneserNey, k: number, a: Int32Array): [number, number, 
     const given = typeof s.discount === 'number' ? s.discount : s.discount?.[k - 1];
     const d = given ?? n[1]! / (n[1]! + 2 * n[2]!);
     if (!(d > 0 && d <= 1)) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: `Kneser-Ney discount for ${k}-grams`,
         expected: 'a number in (0, 1]',
         received: given === undefined ? `${d} from counts of counts n1=${n[1]}, n2=${n[2]}` : String(d),
@@ -74,7 +80,7 @@ function discountsFor(s: KneserNey, k: number, a: Int32Array): [number, number, 
   if (fixed) return [fixed[0], fixed[1], fixed[2]];
   const d = modifiedDiscounts(n) ?? (s.discountFallback ? [...s.discountFallback] : null);
   if (!d) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: `modified Kneser-Ney discounts for ${k}-grams`,
       expected: 'counts of adjusted counts n1, n2, n3 > 0 giving discounts D_j in [0, j]',
       received: `n1..n4 = ${n.slice(1).join(', ')}`,
@@ -110,9 +116,10 @@ export function estimateKneserNey(c: NgramCounts, s: KneserNey): NgramEstimate {
         den += ak[w]!;
         gammaNum += discounted[w]!;
       }
-      const uniform = 1 / (c.vocabSize - 1);
+      const uniform = 1 / predictedWords(c.vocabSize);
       for (let w = 0; w < size; w++) p[w] = (ak[w]! - discounted[w]!) / den + (gammaNum / den) * uniform;
       p[BOS_ID] = 0;
+      p[PAD_ID] = 0;
     } else {
       const prefix = prefixes[k - 1]!;
       const contextSize = c.levels[k - 2]!.size;

@@ -5,11 +5,10 @@
  *   y_m = (C_m - G C_o) x_t + G y_o + e,  G = R_mo R_oo⁻¹,  e ~ N(0, R_mm - G R_om),
  * so E[y], E[y xᵀ] and E[y yᵀ] under the smoothed posterior enter the C and R updates.
  */
-import { MarkovInputError } from './errors.js';
+import { InputError, positiveInteger } from '@strand/base';
 import { rtsSmoother } from './kalman.js';
 import { type Lds, toObservationMatrix } from './lds.js';
 import { cholesky, choleskySolve, symmetrize } from './linalg.js';
-import { checkInteger } from './validate.js';
 
 export type LdsParameter =
   | 'transition'
@@ -42,9 +41,9 @@ type Obs = readonly (readonly number[])[] | Float64Array;
 export function fitLds(initial: Lds, sequences: readonly Obs[], options: LdsEmOptions = {}): LdsEmResult {
   const maxIterations = options.maxIterations ?? 100;
   const tolerance = options.tolerance ?? 1e-6;
-  checkInteger(maxIterations, 'maxIterations');
+  positiveInteger(maxIterations, 'maxIterations');
   if (sequences.length === 0) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'sequences',
       expected: 'a non-empty array',
       received: 'an empty array',

@@ -1,7 +1,8 @@
+import { InputError } from '@strand/base';
 import { describe, expect, it } from 'vitest';
 import { exactPosterior, type LdsSpec } from '../test/gaussian-reference.js';
 import { close } from '../test/helpers.js';
-import { MarkovInputError, NotPositiveDefiniteError } from './errors.js';
+import { NotPositiveDefiniteError } from './errors.js';
 import { kalmanFilter, rtsSmoother } from './kalman.js';
 import { createLds, sampleLds } from './lds.js';
 import { fitLds } from './lds-em.js';
@@ -171,7 +172,7 @@ describe('LDS bad input', () => {
       initialMean: [0],
       initialCov: [[1]],
     });
-    expect(() => kalmanFilter(lds, [[1, 2], [3]])).toThrow(MarkovInputError);
+    expect(() => kalmanFilter(lds, [[1, 2], [3]])).toThrow(InputError);
     expect(() => kalmanFilter(lds, [[1, 2], [3]])).toThrow(
       /row 1 of observations: expected 2 numbers, received 1/,
     );

@@ -3,10 +3,9 @@
  *   x_0 ~ N(μ0, V0),  x_t = A x_{t-1} + w_t, w_t ~ N(0, Q),  y_t = C x_t + v_t, v_t ~ N(0, R).
  * n = state dimension, p = observation dimension. Missing observations are NaN entries of y.
  */
-import { MarkovInputError } from './errors.js';
+import { describeValue, InputError, positiveInteger, Rng } from '@strand/base';
+import { toMatrix } from './checks.js';
 import { cholesky, symmetrize } from './linalg.js';
-import { Rng } from './random.js';
-import { checkInteger, describe, toMatrix } from './validate.js';
 
 export interface Lds {
   readonly stateDim: number;
@@ -40,10 +39,10 @@ export interface LdsInit {
 export function createLds(init: LdsInit): Lds {
   const mean = init.initialMean;
   const n = mean.length;
-  checkInteger(n, 'state dimension (length of initialMean)');
+  positiveInteger(n, 'state dimension (length of initialMean)');
   const rowsOf = (m: Matrix): number => (m instanceof Float64Array ? m.length / n : m.length);
   const p = rowsOf(init.observation);
-  checkInteger(p, 'observation dimension (rows of observation)');
+  positiveInteger(p, 'observation dimension (rows of observation)');
   const lds: Lds = {
     stateDim: n,
     obsDim: p,
@@ -62,7 +61,7 @@ export function createLds(init: LdsInit): Lds {
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < i; j++) {
         if (Math.abs(m[i * d + j]! - m[j * d + i]!) > 1e-9 * (Math.abs(m[i * d + j]!) + 1)) {
-          throw new MarkovInputError({
+          throw new InputError({
             what: name,
             expected: 'a symmetric matrix',
             received: `entries (${i}, ${j}) = ${m[i * d + j]} and (${j}, ${i}) = ${m[j * d + i]}`,
@@ -79,7 +78,7 @@ export function createLds(init: LdsInit): Lds {
 export function toObservationMatrix(y: Matrix, p: number, label = 'observations'): Float64Array {
   if (y instanceof Float64Array) {
     if (y.length % p !== 0)
-      throw new MarkovInputError({
+      throw new InputError({
         what: label,
         expected: `a multiple of p = ${p} values`,
         received: `${y.length}`,
@@ -87,11 +86,11 @@ export function toObservationMatrix(y: Matrix, p: number, label = 'observations'
     return y;
   }
   if (!Array.isArray(y))
-    throw new MarkovInputError({ what: label, expected: `T rows of ${p} numbers`, received: describe(y) });
+    throw new InputError({ what: label, expected: `T rows of ${p} numbers`, received: describeValue(y) });
   const out = toMatrix(y, y.length, p, label);
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i]!) && !Number.isNaN(out[i]!)) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: `value ${i} of ${label}`,
         expected: 'a finite number, or NaN for missing',
         received: String(out[i]),
@@ -107,7 +106,7 @@ export function sampleLds(
   length: number,
   { seed = 0 }: { seed?: number } = {},
 ): { states: Float64Array; observations: Float64Array } {
-  checkInteger(length, 'length');
+  positiveInteger(length, 'length');
   const { stateDim: n, obsDim: p } = lds;
   const rng = new Rng(seed);
   const lq = cholesky(lds.transitionCov, n, 'transitionCov (Q)');

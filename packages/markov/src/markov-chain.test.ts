@@ -1,6 +1,6 @@
+import { InputError } from '@strand/base';
 import { describe, expect, it } from 'vitest';
 import { close } from '../test/helpers.js';
-import { MarkovInputError } from './errors.js';
 import { createMarkovChain, fitMarkovChain } from './markov-chain.js';
 
 describe('Markov chains', () => {
@@ -127,7 +127,7 @@ describe('Markov chains', () => {
         [0.5, 0.5],
       ],
     });
-    expect(() => chain.logProb([0, 2])).toThrow(MarkovInputError);
+    expect(() => chain.logProb([0, 2])).toThrow(InputError);
     expect(() => chain.logProb([0, 2])).toThrow(/position 1 .*expected an integer in \[0, 2\), received 2/);
     expect(() => fitMarkovChain([], { order: 1, numSymbols: 2 })).toThrow(/non-empty array/);
     expect(() => fitMarkovChain([[]], { order: 1, numSymbols: 2 })).toThrow(/empty sequence/);

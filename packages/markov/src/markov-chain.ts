@@ -3,23 +3,19 @@
  * A context (the last M symbols) is indexed as a base-K number, oldest symbol most significant:
  * ctx = x_{t-M} K^{M-1} + ... + x_{t-1}.
  */
-import { MarkovInputError } from './errors.js';
-import { solve } from './linalg.js';
-import { Rng } from './random.js';
 import {
+  InputError,
+  nonNegativeInteger,
   perplexityFromLogProb,
+  positiveInteger,
+  positiveNumber,
+  Rng,
   type SampleOptions,
   type Sequence,
   type SequenceModel,
-} from './sequence-model.js';
-import {
-  checkDistribution,
-  checkInteger,
-  checkSequences,
-  checkTemperature,
-  toMatrix,
-  toSymbols,
-} from './validate.js';
+} from '@strand/base';
+import { checkDistribution, checkSequences, toMatrix, toSymbols } from './checks.js';
+import { solve } from './linalg.js';
 
 export interface MarkovChainData {
   /** M >= 0; order 0 is an i.i.d. model. */
@@ -53,7 +49,7 @@ const MAX_TABLE = 1 << 26;
 function contextCount(order: number, numSymbols: number): number {
   const n = numSymbols ** order;
   if (n * numSymbols > MAX_TABLE) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'order and numSymbols',
       expected: `K^(M+1) <= ${MAX_TABLE} transition entries`,
       received: `K=${numSymbols}, M=${order}: ${n * numSymbols}`,
@@ -92,7 +88,7 @@ export class MarkovChain implements SequenceModel, MarkovChainData {
   /** P(next | context), context = the last M symbols, oldest first. */
   transitionProbability(context: Sequence, next: number): number {
     if (context.length !== this.order) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: 'context',
         expected: `${this.order} symbols (the chain's order)`,
         received: `${context.length}`,
@@ -153,8 +149,8 @@ export class MarkovChain implements SequenceModel, MarkovChainData {
   }
 
   sample(length: number, options: SampleOptions = {}): Int32Array {
-    checkInteger(length, 'length', 0);
-    const temperature = checkTemperature(options.temperature);
+    nonNegativeInteger(length, 'length');
+    const temperature = positiveNumber(options.temperature ?? 1, 'temperature');
     const rng = new Rng(options.seed ?? 0);
     const k = this.numSymbols;
     const m = this.order;
@@ -186,7 +182,7 @@ export class MarkovChain implements SequenceModel, MarkovChainData {
     const k = this.numSymbols;
     if (this.order === 0) return this.transitions.slice(0, k);
     if (this.order !== 1) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: 'stationaryDistribution',
         expected: 'a first-order chain',
         received: `order ${this.order}`,
@@ -203,7 +199,7 @@ export class MarkovChain implements SequenceModel, MarkovChainData {
     b[k - 1] = 1;
     const pi = solve(a, b, k);
     if (pi === null) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: 'stationaryDistribution',
         expected: 'an irreducible chain (one stationary distribution)',
         received: 'a chain with several closed classes, whose stationary distribution is not unique',
@@ -216,8 +212,8 @@ export class MarkovChain implements SequenceModel, MarkovChainData {
 
 /** A chain from given probabilities; every row of `transitions` (and `initial`) must sum to 1. */
 export function createMarkovChain(init: MarkovChainInit): MarkovChain {
-  checkInteger(init.order, 'order', 0);
-  checkInteger(init.numSymbols, 'numSymbols', 1);
+  nonNegativeInteger(init.order, 'order');
+  positiveInteger(init.numSymbols, 'numSymbols');
   const contexts = contextCount(init.order, init.numSymbols);
   const k = init.numSymbols;
   const transitions = toMatrix(init.transitions, contexts, k, 'transitions');
@@ -236,10 +232,10 @@ export function createMarkovChain(init: MarkovChainInit): MarkovChain {
 export function fitMarkovChain(sequences: readonly Sequence[], options: FitMarkovChainOptions): MarkovChain {
   const { order, numSymbols } = options;
   const alpha = options.pseudocount ?? 0;
-  checkInteger(order, 'order', 0);
-  checkInteger(numSymbols, 'numSymbols', 1);
+  nonNegativeInteger(order, 'order');
+  positiveInteger(numSymbols, 'numSymbols');
   if (!(alpha >= 0) || !Number.isFinite(alpha)) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'pseudocount',
       expected: 'a finite number >= 0',
       received: String(alpha),
@@ -268,7 +264,7 @@ export function fitMarkovChain(sequences: readonly Sequence[], options: FitMarko
     }
   });
   if (starts === 0 && alpha === 0) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'sequences',
       expected: `at least one sequence of ${order} or more symbols`,
       received: 'only shorter ones',

@@ -2,8 +2,21 @@
  * Counting n-grams of sentences padded KenLM's way: one `<s>` before, one `</s>` after, so the
  * first word's longest context is `<s>` and no n-gram has `<s>` after its first position.
  */
+import { BOS_ID, EOS_ID, PAD_ID } from '@strand/base';
 import { NgramLevel } from './ngram-level.js';
-import { BOS_ID, EOS_ID } from './vocabulary.js';
+
+/**
+ * Number of words an n-gram model predicts: every id of the vocabulary but `<pad>` (id 0, never
+ * part of a sentence) and `<bos>` (id 2, always given, never predicted). `<unk>` and `<eos>` count.
+ */
+export function predictedWords(vocabSize: number): number {
+  return vocabSize - 2;
+}
+
+/** True for the ids an n-gram model never predicts (`<pad>`, `<bos>`): their probability is 0. */
+export function isNeverPredicted(id: number): boolean {
+  return id === PAD_ID || id === BOS_ID;
+}
 
 export interface NgramCounts {
   readonly order: number;

@@ -1,11 +1,9 @@
+import { BOS_ID, createVocabulary, InputError, PAD_ID, Rng } from '@strand/base';
 import { describe, expect, it } from 'vitest';
 import { close } from '../test/helpers.js';
 import { ReferenceLm } from '../test/ngram-reference.js';
-import { MarkovInputError } from './errors.js';
 import type { NgramSmoothing } from './ngram-smoothing.js';
 import { trainNgramLm } from './ngram-train.js';
-import { Rng } from './random.js';
-import { createVocabulary } from './vocabulary.js';
 
 /** Sentences of Zipf-distributed words w0..w{n-1}, deterministic. */
 function corpus(numSentences: number, numWords: number, seed: number): string[][] {
@@ -24,6 +22,8 @@ function corpus(numSentences: number, numWords: number, seed: number): string[][
 }
 
 const train = corpus(500, 80, 1);
+/** The reference spells boundaries as KenLM does (<s>, </s>); Strand's vocabulary as <bos>, <eos>. */
+const toLm = (w: string): string => (w === '<s>' ? '<bos>' : w === '</s>' ? '<eos>' : w);
 const words = Array.from({ length: 80 }, (_, i) => `w${i}`);
 
 /** Every context of length 0..order-1 seen in training, plus a few unseen and unknown ones. */
@@ -69,7 +69,7 @@ const methods: [string, NgramSmoothing][] = [
 describe.each(methods)('n-gram LM with %s', (_name, smoothing) => {
   const order = 3;
   const lm = trainNgramLm(train, { order, smoothing });
-  const ref = new ReferenceLm(train, order, smoothing, lm.vocabulary.tokens.slice(3) as string[]);
+  const ref = new ReferenceLm(train, order, smoothing, lm.vocabulary.tokens.slice(4) as string[]);
 
   it('matches a brute-force string-map implementation for every context and word', () => {
     let checked = 0;
@@ -77,7 +77,7 @@ describe.each(methods)('n-gram LM with %s', (_name, smoothing) => {
       const hRef = h.map((w) => (w === '<s>' || lm.vocabulary.has(w) ? w : '<unk>'));
       for (const w of ref.vocab) {
         const expected = Math.log(ref.p(hRef, w));
-        const got = lm.wordLogProb(h, w === '</s>' ? '</s>' : w);
+        const got = lm.wordLogProb(h.map(toLm), toLm(w));
         if (expected === Number.NEGATIVE_INFINITY) expect(got).toBe(Number.NEGATIVE_INFINITY);
         else close(got, expected, 1e-12, 1e-12);
         checked++;
@@ -90,11 +90,12 @@ describe.each(methods)('n-gram LM with %s', (_name, smoothing) => {
   it(normalised ? 'sums to 1 over the vocabulary in every context' : 'is not normalised (by design)', () => {
     let worst = 0;
     for (const h of contexts(train, order)) {
-      const p = lm.distribution(h);
+      const p = lm.distribution(h.map(toLm));
       const sum = p.reduce((a, b) => a + b, 0);
       worst = Math.max(worst, Math.abs(sum - 1));
       if (normalised) close(sum, 1, 1e-12);
-      expect(p[1]).toBe(0); // <s> is never predicted
+      expect(p[BOS_ID]).toBe(0); // <bos> is never predicted
+      expect(p[PAD_ID]).toBe(0); // nor is <pad>
     }
     if (!normalised) expect(worst).toBeGreaterThan(0.01);
   });
@@ -121,7 +122,7 @@ describe('n-gram LM details', () => {
   it('estimates KenLM modified discounts from counts of adjusted counts', () => {
     const smoothing: NgramSmoothing = { kind: 'modified-kneser-ney' };
     const lm = trainNgramLm(train, { order: 3, smoothing });
-    const ref = new ReferenceLm(train, 3, smoothing, lm.vocabulary.tokens.slice(3) as string[]);
+    const ref = new ReferenceLm(train, 3, smoothing, lm.vocabulary.tokens.slice(4) as string[]);
     close(lm.data.discounts!.flat(), ref.discountsUsed().flat(), 1e-15);
     for (const d of lm.data.discounts!)
       for (let j = 0; j < 3; j++) expect(d[j]! >= 0 && d[j]! <= j + 1).toBe(true);
@@ -142,10 +143,10 @@ describe('n-gram LM details', () => {
       { order: 2, smoothing: { kind: 'kneser-ney', discount: 0.5 } },
     );
     close(Math.exp(lm.wordLogProb([], 'a')), 0.18, 1e-15);
-    close(Math.exp(lm.wordLogProb([], '</s>')), 0.38, 1e-15);
+    close(Math.exp(lm.wordLogProb([], '<eos>')), 0.38, 1e-15);
     close(Math.exp(lm.wordLogProb([], 'zzz')), 0.08, 1e-15);
     close(Math.exp(lm.wordLogProb(['a'], 'b')), 0.34, 1e-15);
-    close(Math.exp(lm.wordLogProb(['a'], '</s>')), 0.19, 1e-15);
+    close(Math.exp(lm.wordLogProb(['a'], '<eos>')), 0.19, 1e-15);
     // P(<s> a b </s>) = p(a|<s>) p(b|a) p(</s>|b); <s>: den 2, gamma = .5*1/2 = .25, p(a|<s>) = 1.5/2 + .25*.18 = 0.795
     // b: den 1, gamma .5, p(</s>|b) = .5 + .5*.38 = 0.69
     close(Math.exp(lm.logProb(['a', 'b'])), 0.795 * 0.34 * 0.69, 1e-15);
@@ -181,7 +182,7 @@ describe('n-gram LM details', () => {
     const a = lm.sample(50, { seed: 3 });
     expect(Array.from(lm.sample(50, { seed: 3 }))).toEqual(Array.from(a));
     expect(a.length).toBeLessThanOrEqual(50);
-    expect(Array.from(a).every((id) => id !== 1 && id !== 2)).toBe(true);
+    expect(Array.from(a).every((id) => id !== PAD_ID && id !== BOS_ID && id !== 3)).toBe(true);
     const text = lm.generate({ prefix: ['w0'], seed: 5, maxLength: 20, temperature: 0.7 });
     expect(text.length).toBeLessThanOrEqual(20);
     // Greedy-ish sampling from a deterministic corpus reproduces it.
@@ -192,11 +193,18 @@ describe('n-gram LM details', () => {
   it('rejects bad input with errors that name the problem', () => {
     expect(() => trainNgramLm([], { order: 3 })).toThrow(/training sentences: expected a non-empty array/);
     expect(() => trainNgramLm([[1, 2]], { order: 2 })).toThrow(/vocabulary: expected a Vocabulary/);
-    expect(() => trainNgramLm(train, { order: 0 })).toThrow(/order: expected an integer >= 1, received 0/);
+    expect(() => trainNgramLm(train, { order: 0 })).toThrow(
+      /order must be a positive integer, received the number 0/,
+    );
     const lm = trainNgramLm(train, { order: 2, smoothing: { kind: 'witten-bell' } });
-    expect(() => lm.logProb(['w1', '<s>'])).toThrow(MarkovInputError);
-    expect(() => lm.logProb(['w1', '</s>'])).toThrow(/position 1 of sentence.*boundaries/);
-    expect(() => lm.logProb([3, 99])).toThrow(/expected a word, or an id in \[0, \d+\) other than 1/);
+    expect(() => lm.logProb(['w1', '<bos>'])).toThrow(InputError);
+    expect(() => lm.logProb(['w1', '<eos>'])).toThrow(/position 1 of sentence.*boundaries/);
+    expect(() => lm.logProb(['<pad>'])).toThrow(/position 0 of sentence.*padding/);
+    expect(() => lm.logProb([4, 99])).toThrow(
+      /expected a word, or an id in \[0, \d+\) other than 0 \(<pad>\), 2/,
+    );
+    // ARPA's spellings are ordinary words here (they are translated only at the ARPA file boundary)
+    expect(Number.isFinite(lm.logProb(['<s>']))).toBe(true);
     expect(() =>
       trainNgramLm([['a', 'b']], { order: 3, smoothing: { kind: 'modified-kneser-ney' } }),
     ).toThrow(/modified Kneser-Ney discounts for 1-grams.*discountFallback/);

@@ -1,20 +1,30 @@
 /**
  * An n-gram language model over words: training, scoring, perplexity and sampling. Sentences are
- * padded with one `<s>` and one `</s>` (as KenLM does); `</s>` is a predicted event, `<s>` is not.
+ * padded with one `<bos>` and one `<eos>` (KenLM's `<s>` and `</s>`); `<eos>` is a predicted event,
+ * `<bos>` is not. Ids follow Strand's convention (`<pad>`=0 `<unk>`=1 `<bos>`=2 `<eos>`=3, see
+ * packages/base/README.md); `<pad>` never occurs in a sentence and has probability 0.
  */
-import { MarkovInputError } from './errors.js';
-import type { NgramLevel } from './ngram-level.js';
-import { type NgramTables, ngramLogProb } from './ngram-query.js';
-import type { NgramEstimate, NgramSmoothing } from './ngram-smoothing.js';
-import { Rng } from './random.js';
 import {
+  BOS,
+  BOS_ID,
+  EOS,
+  EOS_ID,
+  InputError,
+  nonNegativeInteger,
+  PAD,
+  PAD_ID,
   perplexityFromLogProb,
+  positiveNumber,
+  Rng,
   type SampleOptions,
   type Sequence,
   type SequenceModel,
-} from './sequence-model.js';
-import { checkInteger, checkTemperature } from './validate.js';
-import { BOS, BOS_ID, EOS, EOS_ID, type Vocabulary } from './vocabulary.js';
+  type Vocabulary,
+} from '@strand/base';
+import { isNeverPredicted, predictedWords } from './ngram-counts.js';
+import type { NgramLevel } from './ngram-level.js';
+import { type NgramTables, ngramLogProb } from './ngram-query.js';
+import type { NgramEstimate, NgramSmoothing } from './ngram-smoothing.js';
 
 /** A sentence as words, or as ids of the model's vocabulary. */
 export type Sentence = readonly string[] | Sequence;
@@ -30,7 +40,7 @@ export interface NgramModelData extends NgramEstimate {
 export interface NgramEvaluation {
   /** Σ ln P over all predicted events. */
   readonly logProb: number;
-  /** Predicted events: words plus one `</s>` per sentence. */
+  /** Predicted events: words plus one `<eos>` per sentence. */
   readonly events: number;
   /** Words not in the vocabulary (scored as `<unk>`). */
   readonly oov: number;
@@ -40,7 +50,7 @@ export interface NgramEvaluation {
 export interface GenerateOptions extends SampleOptions {
   /** Words to continue (the sentence start is implied). */
   readonly prefix?: readonly string[];
-  /** Stop after this many generated words if `</s>` has not come. Default 100. */
+  /** Stop after this many generated words if `<eos>` has not come. Default 100. */
   readonly maxLength?: number;
 }
 
@@ -65,16 +75,16 @@ export class NgramLanguageModel implements SequenceModel {
       backoff: data.backoff,
       queryKind: data.queryKind,
       logAlpha: Math.log(alpha),
-      logUniform: -Math.log(data.vocabulary.size - 1),
+      logUniform: -Math.log(predictedWords(data.vocabulary.size)),
     };
   }
 
-  /** Number of n-grams of each order (index 0 = unigrams), as an ARPA header lists them. */
+  /** Number of n-grams of each order (index 0 = unigrams, `<pad>` not counted), as an ARPA header lists them. */
   get ngramCounts(): number[] {
     return this.data.levels.map((l, k) => {
       const lp = this.data.logProb[k]!;
       let n = 0;
-      for (let id = 0; id < l.size; id++) if (!Number.isNaN(lp[id]!)) n++;
+      for (let id = k === 0 ? PAD_ID + 1 : 0; id < l.size; id++) if (!Number.isNaN(lp[id]!)) n++;
       return n;
     });
   }
@@ -95,12 +105,17 @@ export class NgramLanguageModel implements SequenceModel {
     for (let i = 0; i < sentence.length; i++) {
       const t = sentence[i]!;
       const id = typeof t === 'string' ? this.vocabulary.id(t) : t;
-      if (!Number.isInteger(id) || id < 0 || id >= v || id === BOS_ID || id === EOS_ID) {
-        throw new MarkovInputError({
+      if (!Number.isInteger(id) || id < 0 || id >= v || id === PAD_ID || id === BOS_ID || id === EOS_ID) {
+        throw new InputError({
           what: `token at position ${i} of ${label}`,
-          expected: `a word, or an id in [0, ${v}) other than ${BOS_ID} (${BOS}) and ${EOS_ID} (${EOS})`,
+          expected: `a word, or an id in [0, ${v}) other than ${PAD_ID} (${PAD}), ${BOS_ID} (${BOS}) and ${EOS_ID} (${EOS})`,
           received: typeof t === 'string' ? `"${t}"` : String(t),
-          hint: id === BOS_ID || id === EOS_ID ? 'the model adds sentence boundaries itself' : undefined,
+          hint:
+            id === BOS_ID || id === EOS_ID
+              ? 'the model adds sentence boundaries itself'
+              : id === PAD_ID
+                ? 'padding is not part of a sentence'
+                : undefined,
         });
       }
       out[i] = id;
@@ -108,14 +123,14 @@ export class NgramLanguageModel implements SequenceModel {
     return out;
   }
 
-  /** ln P(word | context). The context may start with `<s>`; only its last order - 1 words matter. */
+  /** ln P(word | context). The context may start with `<bos>`; only its last order - 1 words matter. */
   wordLogProb(context: Sentence, word: string | number): number {
     const ctx = this.encodeContext(context);
     const w = word === EOS || word === EOS_ID ? EOS_ID : this.encode([word] as Sentence, 'word')[0]!;
     return ngramLogProb(this.tables, ctx, ctx.length, ctx.length, w);
   }
 
-  /** ln P of each predicted event of the sentence: its words, then `</s>`. */
+  /** ln P of each predicted event of the sentence: its words, then `<eos>`. */
   wordLogProbs(sentence: Sentence): Float64Array {
     const n = this.fill(sentence);
     const out = new Float64Array(n - 1);
@@ -143,10 +158,10 @@ export class NgramLanguageModel implements SequenceModel {
     return { logProb, events, oov, perplexity: perplexityFromLogProb(logProb, events) };
   }
 
-  /** Per-event perplexity (words and `</s>`, unknown words included as `<unk>`, as KenLM reports). */
+  /** Per-event perplexity (words and `<eos>`, unknown words included as `<unk>`, as KenLM reports). */
   perplexity(sentences: readonly Sentence[]): number {
     if (sentences.length === 0) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: 'sentences',
         expected: 'a non-empty array',
         received: 'an empty array',
@@ -156,7 +171,7 @@ export class NgramLanguageModel implements SequenceModel {
   }
 
   /**
-   * P(w | context) for every id w (index = id; `<s>` gets 0). Sums to 1 for every method but
+   * P(w | context) for every id w (index = id; `<pad>` and `<bos>` get 0). Sums to 1 for every method but
    * stupid backoff.
    */
   distribution(context: Sentence): Float64Array {
@@ -164,13 +179,13 @@ export class NgramLanguageModel implements SequenceModel {
     return this.distributionOf(ctx, ctx.length);
   }
 
-  /** Samples word ids until `</s>` (not included) or `length` words. */
+  /** Samples word ids until `<eos>` (not included) or `length` words. */
   sample(length: number, options: SampleOptions = {}): Int32Array {
-    checkInteger(length, 'length', 0);
+    nonNegativeInteger(length, 'length');
     return Int32Array.from(this.generateIds([], length, options));
   }
 
-  /** Generates words continuing `prefix`, until `</s>` or `maxLength` words. */
+  /** Generates words continuing `prefix`, until `<eos>` or `maxLength` words. */
   generate(options: GenerateOptions = {}): string[] {
     const prefix = this.encode(options.prefix ?? [], 'prefix');
     const ids = this.generateIds(Array.from(prefix), options.maxLength ?? 100, options);
@@ -178,7 +193,7 @@ export class NgramLanguageModel implements SequenceModel {
   }
 
   private generateIds(prefix: number[], maxLength: number, options: SampleOptions): number[] {
-    const temperature = checkTemperature(options.temperature);
+    const temperature = positiveNumber(options.temperature ?? 1, 'temperature');
     const rng = new Rng(options.seed ?? 0);
     const ctx = new Int32Array(prefix.length + maxLength + 1);
     ctx[0] = BOS_ID;
@@ -200,7 +215,7 @@ export class NgramLanguageModel implements SequenceModel {
     const v = this.vocabulary.size;
     const p = new Float64Array(v);
     for (let w = 0; w < v; w++) {
-      if (w !== BOS_ID) p[w] = Math.exp(ngramLogProb(this.tables, ctx, end, end, w));
+      if (!isNeverPredicted(w)) p[w] = Math.exp(ngramLogProb(this.tables, ctx, end, end, w));
     }
     return p;
   }
@@ -216,7 +231,7 @@ export class NgramLanguageModel implements SequenceModel {
     return out;
   }
 
-  /** Writes <s> sentence </s> into the buffer; returns its length. */
+  /** Writes <bos> sentence <eos> into the buffer; returns its length. */
   private fill(sentence: Sentence): number {
     const ids = this.encode(sentence);
     const n = ids.length + 2;

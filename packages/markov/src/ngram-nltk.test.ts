@@ -2,13 +2,14 @@
 // when it is installed. nltk's Laplace, Witten-Bell and Kneser-Ney are not compared: its
 // vocabulary counts <s>, its unigram level has no uniform floor, and its lower-order Kneser-Ney
 // gamma uses a different normaliser, so the numbers differ by design (see the README).
+
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Rng } from '@strand/base';
 import { describe, expect, it } from 'vitest';
 import { close } from '../test/helpers.js';
 import { countNgrams } from './ngram-counts.js';
 import { trainNgramLm } from './ngram-train.js';
-import { Rng } from './random.js';
 
 const python = '/usr/bin/python3';
 const hasNltk = spawnSync(python, ['-c', 'import nltk'], { stdio: 'ignore' }).status === 0;
@@ -35,6 +36,9 @@ describe('against nltk', () => {
         perplexity: number;
       };
 
+      // nltk spells the boundaries <s> and </s>, Strand's vocabulary <bos> and <eos>
+      const spell = (t: string): string => (t === '<bos>' ? '<s>' : t === '<eos>' ? '</s>' : t);
+      const unspell = (t: string): string => (t === '<s>' ? '<bos>' : t === '</s>' ? '<eos>' : t);
       const lm = trainNgramLm(sentences, { order, smoothing: { kind: 'mle' } });
       const counted = countNgrams(
         sentences.map((x) => lm.vocabulary.encode(x)),
@@ -44,8 +48,8 @@ describe('against nltk', () => {
       const words = (k: number, id: number): string[] => {
         const level = counted.levels[k - 1]!;
         return k === 1
-          ? [lm.vocabulary.token(id)]
-          : [lm.vocabulary.token(level.first[id]!), ...words(k - 1, level.back[id]!)];
+          ? [spell(lm.vocabulary.token(id))]
+          : [spell(lm.vocabulary.token(level.first[id]!)), ...words(k - 1, level.back[id]!)];
       };
       const ours: Record<string, number> = {};
       for (let k = 1; k <= order; k++) {
@@ -57,7 +61,7 @@ describe('against nltk', () => {
       expect(ours).toEqual(peer.counts);
       for (const [key, p] of Object.entries(peer.probs)) {
         const w = key.split(' ');
-        close(Math.exp(lm.wordLogProb(w.slice(0, -1), w.at(-1)!)), p, 1e-15);
+        close(Math.exp(lm.wordLogProb(w.slice(0, -1).map(unspell), unspell(w.at(-1)!))), p, 1e-15);
       }
       close(lm.perplexity(test), peer.perplexity, 0, 1e-12);
     },

@@ -39,7 +39,7 @@ describe.skipIf(!hasData('tinyshakespeare', 'input.txt'))('word trigrams on tiny
     const lm = trainNgramLm(train.slice(0, 3000), { order: 3, smoothing: { kind: 'modified-kneser-ney' } });
     const back = parseArpa(toArpa(lm));
     close(back.perplexity(valid.slice(0, 300)), lm.perplexity(valid.slice(0, 300)), 0, 1e-8);
-    for (const ctx of [['<s>'], ['I', 'will'], ['the'], ['First', 'Citizen']]) {
+    for (const ctx of [['<bos>'], ['I', 'will'], ['the'], ['First', 'Citizen']]) {
       close(
         back.distribution(ctx).reduce((a, b) => a + b, 0),
         1,

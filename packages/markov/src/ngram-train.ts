@@ -1,12 +1,10 @@
 /** Training n-gram language models from tokenised sentences. */
+import { buildVocabulary, InputError, positiveInteger, type Vocabulary } from '@strand/base';
 import { estimateAddK, estimateMle, estimateStupidBackoff } from './additive.js';
-import { MarkovInputError } from './errors.js';
 import { estimateKneserNey } from './kneser-ney.js';
 import { countNgrams } from './ngram-counts.js';
 import { NgramLanguageModel, type Sentence } from './ngram-model.js';
 import type { NgramEstimate, NgramSmoothing } from './ngram-smoothing.js';
-import { checkInteger } from './validate.js';
-import { buildVocabulary, type Vocabulary } from './vocabulary.js';
 import { estimateWittenBell } from './witten-bell.js';
 
 export interface NgramTrainOptions {
@@ -30,9 +28,9 @@ export interface NgramTrainOptions {
  * lm.perplexity([['the', 'cat']]);
  */
 export function trainNgramLm(sentences: readonly Sentence[], options: NgramTrainOptions): NgramLanguageModel {
-  checkInteger(options.order, 'order', 1);
+  positiveInteger(options.order, 'order');
   if (!Array.isArray(sentences) || sentences.length === 0) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'training sentences',
       expected: 'a non-empty array of sentences',
       received: Array.isArray(sentences) ? 'an empty array' : typeof sentences,
@@ -40,7 +38,7 @@ export function trainNgramLm(sentences: readonly Sentence[], options: NgramTrain
   }
   const numeric = sentences.some((s) => s.length > 0 && typeof s[0] === 'number');
   if (numeric && !options.vocabulary) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'vocabulary',
       expected: 'a Vocabulary when sentences are given as ids',
       received: 'none',
@@ -89,7 +87,7 @@ function estimate_(counts: ReturnType<typeof countNgrams>, s: NgramSmoothing): N
       return estimateKneserNey(counts, s);
     case 'stupid-backoff':
       if (s.alpha !== undefined && !(s.alpha > 0)) {
-        throw new MarkovInputError({
+        throw new InputError({
           what: 'stupid backoff alpha',
           expected: 'a number > 0',
           received: String(s.alpha),
@@ -102,7 +100,7 @@ function estimate_(counts: ReturnType<typeof countNgrams>, s: NgramSmoothing): N
 }
 
 function unknownSmoothing(s: never): never {
-  throw new MarkovInputError({
+  throw new InputError({
     what: 'smoothing.kind',
     expected: 'mle, add-k, witten-bell, kneser-ney, modified-kneser-ney or stupid-backoff',
     received: JSON.stringify((s as { kind?: unknown }).kind),

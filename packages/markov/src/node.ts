@@ -1,37 +1,24 @@
 /**
  * Node-only helpers (file system). Import from `@strand/markov/node`; the rest of the package
- * has no Node imports and runs in browsers.
+ * has no Node imports and runs in browsers. Writes go through `@strand/base/node`'s one atomic
+ * writer (temp file, fsync, rename).
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { type ArpaReadOptions, parseArpa } from './arpa-read.js';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@strand/base/node';
+import { type ArpaReadOptions, type ArpaReadResult, readArpa } from './arpa-read.js';
 import { type ArpaWriteOptions, toArpa } from './arpa-write.js';
 import { type ConlluSentence, parseConllu } from './conllu.js';
-import { ArpaParseError, ConlluParseError } from './errors.js';
 import type { NgramLanguageModel } from './ngram-model.js';
 
-/** Writes a text file atomically: a temporary file in the same directory, then a rename. */
-export async function writeTextFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+/** Reads an ARPA language model file; errors name the file and line. */
+export async function readArpaFile(path: string, options?: ArpaReadOptions): Promise<NgramLanguageModel> {
+  return (await readArpaFileReport(path, options)).model;
 }
 
-/** Reads an ARPA language model file; parse errors name the file and line. */
-export async function readArpaFile(path: string, options?: ArpaReadOptions): Promise<NgramLanguageModel> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return parseArpa(text, options);
-  } catch (e) {
-    if (e instanceof ArpaParseError) throw new ArpaParseError(e.line, e.detail, path);
-    throw e;
-  }
+/** Reads an ARPA file and reports what was repaired (clamped probabilities, an added `<unk>`). */
+export async function readArpaFileReport(path: string, options?: ArpaReadOptions): Promise<ArpaReadResult> {
+  const bytes = await readFile(path);
+  return readArpa(bytes, { ...options, source: options?.source ?? path });
 }
 
 /** Writes a model as an ARPA file (atomically: readers never see half a file). */
@@ -40,16 +27,11 @@ export async function writeArpaFile(
   lm: NgramLanguageModel,
   options?: ArpaWriteOptions,
 ): Promise<void> {
-  await writeTextFileAtomic(path, toArpa(lm, options));
+  await writeFileAtomic(path, toArpa(lm, options));
 }
 
-/** Reads a CoNLL-U treebank file; parse errors name the file and line. */
+/** Reads a CoNLL-U treebank file; errors name the file and line (or byte offset). */
 export async function readConlluFile(path: string): Promise<ConlluSentence[]> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return parseConllu(text);
-  } catch (e) {
-    if (e instanceof ConlluParseError) throw new ConlluParseError(e.line, e.detail, path);
-    throw e;
-  }
+  const bytes = await readFile(path);
+  return parseConllu(bytes, { source: path });
 }

@@ -3,8 +3,8 @@
  * add-k smoothing, stop probabilities, a lower-case fallback for known words, and TnT's suffix
  * model for unknown words. Decoding is Viterbi.
  */
+import { InputError } from '@strand/base';
 import type { TaggedSentence } from './conllu.js';
-import { MarkovInputError } from './errors.js';
 import type { HmmCore } from './hmm-inference.js';
 import { trainUnknownWordModel, type UnknownWordModel, unknownWordScores } from './unknown-words.js';
 import { viterbiCore } from './viterbi.js';
@@ -35,7 +35,7 @@ export function trainPosTagger(
   options: PosTaggerOptions = {},
 ): PosTagger {
   if (sentences.length === 0) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'tagged sentences',
       expected: 'a non-empty array',
       received: 'an empty array',
@@ -49,7 +49,7 @@ export function trainPosTagger(
   const tokens: [string, number][] = [];
   sentences.forEach((s, n) => {
     if (s.words.length !== s.tags.length || s.words.length === 0) {
-      throw new MarkovInputError({
+      throw new InputError({
         what: `tagged sentence ${n}`,
         expected: 'as many tags as words, and at least one word',
         received: `${s.words.length} words and ${s.tags.length} tags`,

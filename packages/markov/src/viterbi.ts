@@ -2,9 +2,9 @@
  * Viterbi decoding: the most probable state path, in log space. Back-pointers use the smallest
  * integer type that fits S, so a million steps of a 16-state model take 16 MB.
  */
+import { InputError } from '@strand/base';
 import { type Observations, toFrames } from './emission.js';
 import { emissionLogLikelihoods, prepareEmission } from './emission-ops.js';
-import { MarkovInputError } from './errors.js';
 import type { Hmm } from './hmm.js';
 import type { HmmCore } from './hmm-inference.js';
 
@@ -19,7 +19,7 @@ export interface ViterbiResult {
 export function viterbiCore(h: HmmCore, logB: Float64Array, T: number): ViterbiResult {
   const S = h.numStates;
   if (T === 0)
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'observations',
       expected: 'at least one step',
       received: 'an empty sequence',
@@ -64,7 +64,7 @@ export function viterbiCore(h: HmmCore, logB: Float64Array, T: number): ViterbiR
     }
   }
   if (best === Number.NEGATIVE_INFINITY) {
-    throw new MarkovInputError({
+    throw new InputError({
       what: 'observations',
       expected: 'a sequence with at least one state path of non-zero probability',
       received: 'one that every path gives probability 0',

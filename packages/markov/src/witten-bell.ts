@@ -1,11 +1,17 @@
 /**
  * Interpolated Witten-Bell (Chen & Goodman 1998, eq. 18):
  * p(w | h) = (c(hw) + N1+(h ·) p(w | h')) / (c(h ·) + N1+(h ·)),
- * bottoming out in the uniform distribution over the vocabulary without `<s>`.
+ * bottoming out in the uniform distribution over the vocabulary without `<pad>` and `<bos>`.
  */
-import { computePrefixes, type NgramCounts, sumIntoContexts } from './ngram-counts.js';
+import { BOS_ID, PAD_ID } from '@strand/base';
+import {
+  computePrefixes,
+  isNeverPredicted,
+  type NgramCounts,
+  predictedWords,
+  sumIntoContexts,
+} from './ngram-counts.js';
 import type { NgramEstimate } from './ngram-smoothing.js';
-import { BOS_ID } from './vocabulary.js';
 
 export function estimateWittenBell(c: NgramCounts): NgramEstimate {
   const prefixes = computePrefixes(c.levels);
@@ -21,13 +27,14 @@ export function estimateWittenBell(c: NgramCounts): NgramEstimate {
       let total = 0;
       let types = 0;
       for (let w = 0; w < size; w++) {
-        if (w === BOS_ID) continue;
+        if (isNeverPredicted(w)) continue;
         total += counts[w]!;
         if (counts[w]! > 0) types++;
       }
-      const uniform = 1 / (c.vocabSize - 1);
+      const uniform = 1 / predictedWords(c.vocabSize);
       for (let w = 0; w < size; w++) p[w] = (counts[w]! + types * uniform) / (total + types);
       p[BOS_ID] = 0;
+      p[PAD_ID] = 0;
     } else {
       const prefix = prefixes[k - 1]!;
       const contextSize = c.levels[k - 2]!.size;

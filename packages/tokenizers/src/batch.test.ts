@@ -72,7 +72,7 @@ describe('encodeBatch', () => {
       SequenceTooLongError,
     );
     expect(() => words.encodeBatch(['the cat', 'a dog sat.'], { padding: 'longest', maxLength: 5 })).toThrow(
-      'Sequence 1 has 6 tokens, more than maxLength 5. Pass truncation: true to cut it, or raise maxLength.',
+      'sequence 1: expected at most maxLength 5 tokens, received 6 tokens. pass truncation: true to cut it, or raise maxLength',
     );
     const error = (() => {
       try {

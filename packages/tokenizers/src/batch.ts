@@ -2,6 +2,7 @@
  * Batches: encode several texts, truncate only when asked, pad to a common length. Rows are plain
  * number[][] (turning them into tensors is the embeddings package's job).
  */
+import { positiveInteger } from '@strand/base';
 import { type EncodeOptions, type Encoding, encode } from './encode.js';
 import { ConfigError, SequenceTooLongError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
@@ -38,9 +39,7 @@ export function encodeBatch(
   options: BatchOptions = {},
 ): BatchEncoding {
   const { padding = false, truncation = false, maxLength } = options;
-  if (maxLength !== undefined && (!Number.isSafeInteger(maxLength) || maxLength < 1)) {
-    throw new ConfigError(`maxLength must be a positive integer, got ${maxLength}.`);
-  }
+  if (maxLength !== undefined) positiveInteger(maxLength, 'maxLength');
   if (truncation && maxLength === undefined) throw new ConfigError('truncation: true needs maxLength.');
   if (padding === 'maxLength' && maxLength === undefined)
     throw new ConfigError("padding: 'maxLength' needs maxLength.");

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { type BpeJSON, CACHE_LIMIT, createBpeModel } from './bpe-model.js';
 import { toByteLevel } from './byte-level.js';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 
 const bytes = Array.from({ length: 256 }, (_, b) => toByteLevel(String.fromCharCode(b)));
 
@@ -80,7 +80,7 @@ describe('BPE model', () => {
       'model.ignoreMerges: expected a boolean',
     ],
   ])('rejects %s', (_, json, message) => {
-    expect(() => createBpeModel(json)).toThrow(TokenizerFormatError);
+    expect(() => createBpeModel(json)).toThrow(FormatError);
     expect(() => createBpeModel(json)).toThrow(message);
   });
 });

@@ -7,10 +7,10 @@
  */
 import { bpeMerge, ID_LIMIT, type MergeRules } from './bpe-merge.js';
 import { fromByteLevel, toByteLevel } from './byte-level.js';
-import { TokenizerFormatError } from './errors.js';
+import { tokenizerError } from './errors.js';
+import { check } from './json-checks.js';
 import type { Model } from './model.js';
 import { isAscii, utf8ByteSpans, utf8ByteString } from './utf8.js';
-import { expectArray, expectBoolean, expectObject, expectString } from './validate.js';
 
 export type BpeJSON =
   | {
@@ -42,41 +42,40 @@ export interface BpeModel extends Model {
 }
 
 export function createBpeModel(json: BpeJSON, path = 'model'): BpeModel {
-  const object = expectObject(json, path);
-  const mode = expectString(object['mode'], `${path}.mode`);
+  const object = check.object(json, path);
+  const mode = check.string(object['mode'], `${path}.mode`);
   if (mode !== 'ranks' && mode !== 'merges') {
-    throw new TokenizerFormatError(`expected 'ranks' or 'merges', got ${JSON.stringify(mode)}`, {
+    throw tokenizerError(`expected 'ranks' or 'merges', got ${JSON.stringify(mode)}`, {
       path: `${path}.mode`,
     });
   }
-  const texts = expectArray(object['vocab'], `${path}.vocab`);
+  const texts = check.array(object['vocab'], `${path}.vocab`);
+  if (texts.length > ID_LIMIT) {
+    throw tokenizerError(`at most ${ID_LIMIT} ids are supported, got ${texts.length}`, {
+      path: `${path}.vocab`,
+    });
+  }
   const bytes: (string | undefined)[] = new Array(texts.length);
   const ids = new Map<string, number>();
   for (let id = 0; id < texts.length; id++) {
     const text = texts[id];
     if (text === null) continue;
     const where = `${path}.vocab[${id}]`;
-    const b = fromByteLevel(expectString(text, where));
+    const b = fromByteLevel(check.string(text, where));
     if (b === undefined || b.length === 0) {
-      throw new TokenizerFormatError(`${JSON.stringify(text)} is not byte-level text (GPT-2 byte map)`, {
+      throw tokenizerError(`${JSON.stringify(text)} is not byte-level text (GPT-2 byte map)`, {
         path: where,
       });
     }
-    if (ids.has(b))
-      throw new TokenizerFormatError(`duplicate token ${JSON.stringify(text)}`, { path: where });
+    if (ids.has(b)) throw tokenizerError(`duplicate token ${JSON.stringify(text)}`, { path: where });
     bytes[id] = b;
     ids.set(b, id);
-  }
-  if (texts.length > ID_LIMIT) {
-    throw new TokenizerFormatError(`at most ${ID_LIMIT} ids are supported, got ${texts.length}`, {
-      path: `${path}.vocab`,
-    });
   }
   const byteIds = new Int32Array(256);
   for (let b = 0; b < 256; b++) {
     const id = ids.get(String.fromCharCode(b));
     if (id === undefined) {
-      throw new TokenizerFormatError(
+      throw tokenizerError(
         `the vocabulary has no token for byte 0x${b.toString(16).padStart(2, '0')} (${JSON.stringify(toByteLevel(String.fromCharCode(b)))}); ` +
           'byte-level BPE needs all 256 bytes so that any text can be encoded',
         { path: `${path}.vocab` },
@@ -91,7 +90,7 @@ export function createBpeModel(json: BpeJSON, path = 'model'): BpeModel {
     if (!pairs.has(key)) pairs.set(key, rank * ID_LIMIT + result);
   });
   const ignoreMerges =
-    mode === 'merges' ? expectBoolean(object['ignoreMerges'], `${path}.ignoreMerges`) : true;
+    mode === 'merges' ? check.boolean(object['ignoreMerges'], `${path}.ignoreMerges`) : true;
   const rules: MergeRules = { mode, byteIds, ids, pairs };
   return bpeModel(rules, bytes, merges, ignoreMerges);
 }
@@ -101,24 +100,24 @@ function readMerges(
   ids: ReadonlyMap<string, number>,
   path: string,
 ): [number, number, number][] {
-  const list = expectArray(value, path);
+  const list = check.array(value, path);
   return list.map((merge, i) => {
     const where = `${path}[${i}]`;
-    const pair = expectArray(merge, where);
+    const pair = check.array(merge, where);
     if (pair.length !== 2)
-      throw new TokenizerFormatError(`expected [left, right], got ${pair.length} items`, { path: where });
+      throw tokenizerError(`expected [left, right], got ${pair.length} items`, { path: where });
     const [left, right] = pair.map((text, k) => {
-      const b = fromByteLevel(expectString(text, `${where}[${k}]`));
+      const b = fromByteLevel(check.string(text, `${where}[${k}]`));
       const id = b === undefined ? undefined : ids.get(b);
       if (id === undefined)
-        throw new TokenizerFormatError(`${JSON.stringify(text)} is not in the vocabulary`, {
+        throw tokenizerError(`${JSON.stringify(text)} is not in the vocabulary`, {
           path: `${where}[${k}]`,
         });
       return { b: b!, id };
     }) as [{ b: string; id: number }, { b: string; id: number }];
     const result = ids.get(left.b + right.b);
     if (result === undefined) {
-      throw new TokenizerFormatError(
+      throw tokenizerError(
         `the merged token ${JSON.stringify(toByteLevel(left.b + right.b))} is not in the vocabulary`,
         {
           path: where,

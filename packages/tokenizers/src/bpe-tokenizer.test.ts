@@ -18,18 +18,20 @@ describe('BPETokenizer.train', () => {
       ['a', 'b'],
       ['aa', 'ab'],
     ]);
-    // Ids: 3 specials, 256 bytes (byte b -> 3 + b), then merges 259, 260, 261.
-    expect(t.vocabSize).toBe(262);
-    expect(t.encodeIds('aaabdaaabac')).toEqual([261, 3 + 0x64, 261, 3 + 0x61, 3 + 0x63]);
+    // Ids: the 4 specials of the convention (<pad> <unk> <bos> <eos>), 256 bytes (byte b -> 4 + b), then
+    // merges 260, 261, 262.
+    expect(t.specialTokens.map((s) => s.content)).toEqual(['<pad>', '<unk>', '<bos>', '<eos>']);
+    expect(t.vocabSize).toBe(263);
+    expect(t.encodeIds('aaabdaaabac')).toEqual([262, 4 + 0x64, 262, 4 + 0x61, 4 + 0x63]);
     expect(t.encode('aaab').tokens).toEqual(['aaab']);
   });
 
   test('vocabSize bounds the number of merges', () => {
-    const t = BPETokenizer.train('aaabdaaabac', { vocabSize: 260 });
-    expect(t.vocabSize).toBe(260);
-    expect(t.encodeIds('aaab')).toEqual([259, 3 + 0x61, 3 + 0x62]);
+    const t = BPETokenizer.train('aaabdaaabac', { vocabSize: 261 });
+    expect(t.vocabSize).toBe(261);
+    expect(t.encodeIds('aaab')).toEqual([260, 4 + 0x61, 4 + 0x62]);
     expect(() => BPETokenizer.train('x', { vocabSize: 100 })).toThrow(ConfigError);
-    expect(() => BPETokenizer.train('x', { vocabSize: 100 })).toThrow(/vocabSize must be an integer >= 259/);
+    expect(() => BPETokenizer.train('x', { vocabSize: 100 })).toThrow(/vocabSize must be an integer >= 260/);
   });
 
   test('pieces never merge across the pre-tokenization pattern', () => {
@@ -77,7 +79,9 @@ describe('BPETokenizer.train', () => {
       : '';
     test('trains 1,000 tokens quickly and compresses', () => {
       const start = performance.now();
-      const t = BPETokenizer.train(text, { vocabSize: 1000, pattern: 'gpt2' });
+      // Three specials, as when the Python reference below was computed (741 merges).
+      const specialTokens = ['<pad>', '<bos>', '<eos>'];
+      const t = BPETokenizer.train(text, { vocabSize: 1000, pattern: 'gpt2', specialTokens });
       const seconds = (performance.now() - start) / 1000;
       expect(seconds).toBeLessThan(20);
       expect(t.vocabSize).toBe(1000);

@@ -5,11 +5,18 @@
 import type { BpeJSON } from './bpe-model.js';
 import { trainMerges } from './bpe-trainer.js';
 import { toByteLevel } from './byte-level.js';
-import { checkMinFrequency, documents, specialList, type WrapOptions, wrapProcessor } from './defaults.js';
-import { ConfigError } from './errors.js';
+import {
+  checkMinFrequency,
+  defaultSpecials,
+  documents,
+  specialList,
+  type WrapOptions,
+  wrapProcessor,
+} from './defaults.js';
+import { ConfigError, FormatError } from './errors.js';
 import { fromHuggingFace } from './huggingface.js';
 import { type PatternName, resolvePattern } from './patterns.js';
-import { TOKENIZER_FORMAT, TOKENIZER_VERSION } from './pipeline.js';
+import { TOKENIZER_FORMAT, TOKENIZER_VERSION, type TokenizerJSON } from './pipeline.js';
 import { createPreTokenizer } from './pre-tokenizers.js';
 import { parseCompressedRanks, parseTiktokenFile, type TiktokenBpe } from './tiktoken.js';
 import { Tokenizer } from './tokenizer.js';
@@ -20,7 +27,7 @@ export interface BpeTrainOptions extends WrapOptions {
   readonly vocabSize: number;
   /** Pre-tokenization pattern: a preset name or JavaScript RegExp source. Default 'cl100k'. */
   readonly pattern?: PatternName | (string & {});
-  /** Special tokens, given ids 0, 1, ... Default ['<pad>', '<bos>', '<eos>']. */
+  /** Special tokens, given ids 0, 1, ... Default Strand's ['<pad>', '<unk>', '<bos>', '<eos>'] (`<unk>` stays unused: every byte is a token). */
   readonly specialTokens?: readonly string[];
   /** Stop merging when the most frequent pair occurs fewer times. Default 2. */
   readonly minFrequency?: number;
@@ -43,7 +50,7 @@ export const BPETokenizer = {
    */
   train(corpus: string | Iterable<string>, options: BpeTrainOptions): Tokenizer {
     const { vocabSize, pattern = 'cl100k', minFrequency = 2 } = options;
-    const specials = specialList(options.specialTokens ?? ['<pad>', '<bos>', '<eos>']);
+    const specials = specialList(options.specialTokens ?? defaultSpecials);
     checkMinFrequency(minFrequency);
     const base = specials.length + 256;
     if (!Number.isSafeInteger(vocabSize) || vocabSize < base) {
@@ -93,7 +100,10 @@ export const BPETokenizer = {
     let special: Readonly<Record<string, number>>;
     if (typeof ranks === 'string') {
       if (options.pattern === undefined) {
-        throw new ConfigError("a .tiktoken file has no pattern: pass options.pattern (e.g. 'cl100k').");
+        throw new ConfigError(
+          "a .tiktoken file has no pattern: pass options.pattern (e.g. 'cl100k').",
+          'pattern',
+        );
       }
       bytes = parseTiktokenFile(ranks, options.source);
       pattern = resolvePattern(options.pattern);
@@ -103,7 +113,7 @@ export const BPETokenizer = {
       pattern = options.pattern === undefined ? ranks.pat_str : resolvePattern(options.pattern);
       special = { ...ranks.special_tokens, ...options.specialTokens };
     }
-    return Tokenizer.fromJSON({
+    const json: TokenizerJSON = {
       format: TOKENIZER_FORMAT,
       version: TOKENIZER_VERSION,
       specialTokens: Object.entries(special).map(([content, id]) => ({ id, content })),
@@ -116,7 +126,15 @@ export const BPETokenizer = {
       },
       postProcessor: null,
       decoder: { type: 'ByteLevel' },
-    });
+    };
+    try {
+      return Tokenizer.fromJSON(json);
+    } catch (error) {
+      // Problems found while building (a byte without a token, a duplicate) name the file too.
+      if (error instanceof FormatError && options.source !== undefined)
+        throw error.withSource(options.source);
+      throw error;
+    }
   },
 
   /** Loads a HuggingFace tokenizer.json (byte-level BPE), parsed or as text. */

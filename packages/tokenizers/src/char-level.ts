@@ -1,5 +1,5 @@
 /** Character model: one token per Unicode code point (a lone surrogate counts as one character). */
-import { VocabularyError } from './errors.js';
+import { unknownToken } from './errors.js';
 import type { Model } from './model.js';
 import { indexVocab, resolveUnk } from './vocab.js';
 
@@ -26,7 +26,7 @@ export function createCharLevelModel(
   for (const [token, id] of ids) if (token.length === 1) bmp[token.charCodeAt(0)] = id;
 
   const unknown = (token: string, at: number): number => {
-    if (unk < 0) throw new VocabularyError(token, at);
+    if (unk < 0) throw unknownToken(token, at);
     return unk;
   };
   /** Id of the character at `i` (one unit, or two for a surrogate pair). */

@@ -53,7 +53,9 @@ describe('CharTokenizer', () => {
       expect(error).toBeInstanceOf(VocabularyError);
       expect((error as VocabularyError).token).toBe('é');
       expect((error as VocabularyError).position).toBe(3);
-      expect((error as Error).message).toContain('Unknown token "é" (U+00E9) at position 3');
+      expect((error as Error).message).toContain(
+        'token at position 3: expected a token in the vocabulary, received "é" (U+00E9)',
+      );
     }
   });
 
@@ -76,7 +78,7 @@ describe('CharTokenizer', () => {
     expect(tok.decode([2, 7, 3], { skipSpecialTokens: true })).toBe('h');
     expect(() => tok.decode([7, 12])).toThrow(IdOutOfRangeError);
     expect(() => tok.decode([7, 12])).toThrow(
-      'Id 12 at index 1 is out of range: expected an integer in [0, 12)',
+      'token id at index 1: expected an integer in [0, 12), received 12',
     );
     expect(() => tok.decode([-1])).toThrow(IdOutOfRangeError);
     expect(() => tok.decode([1.5])).toThrow(/ids must be integers/);

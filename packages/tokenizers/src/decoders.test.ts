@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { createDecoder, type DecoderJSON } from './decoders.js';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import { createPostProcessor } from './post-processors.js';
 import { createSpecialTokens } from './special-tokens.js';
 
@@ -30,9 +30,7 @@ describe('decoders', () => {
   });
 
   test('unknown decoder types are rejected', () => {
-    expect(() => createDecoder({ type: 'WordPiece' } as unknown as DecoderJSON)).toThrow(
-      TokenizerFormatError,
-    );
+    expect(() => createDecoder({ type: 'WordPiece' } as unknown as DecoderJSON)).toThrow(FormatError);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Stage 5: tokens -> text. */
 import { fromByteLevel } from './byte-level.js';
+import { expectTyped, unknownType } from './json-checks.js';
 import { byteStringToBytes, decodeUtf8, utf8ByteString } from './utf8.js';
-import { expectTyped, unknownType } from './validate.js';
 
 export type DecoderJSON =
   /** Tokens joined as they are (characters). */

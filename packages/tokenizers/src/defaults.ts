@@ -1,14 +1,16 @@
 /** Conventions shared by the tokenizer builders. */
+import { BOS, EOS, positiveInteger, SPECIAL_TOKENS } from '@strand/base';
 import { ConfigError } from './errors.js';
 import type { PostProcessorJSON } from './post-processors.js';
 import type { SpecialToken } from './special-tokens.js';
 
-/** The special tokens of char and word tokenizers, at fixed ids: `<pad>` is 0 so zero-padding is padding. */
-export const PAD = '<pad>';
-export const UNK = '<unk>';
-export const BOS = '<bos>';
-export const EOS = '<eos>';
-export const defaultSpecials: readonly string[] = [PAD, UNK, BOS, EOS];
+export { BOS, EOS, PAD, UNK } from '@strand/base';
+
+/**
+ * The default special tokens of every trained tokenizer: Strand's convention (packages/base/README.md),
+ * `<pad>` 0, `<unk>` 1, `<bos>` 2, `<eos>` 3, so zero-padding is padding and ids agree across packages.
+ */
+export const defaultSpecials: readonly string[] = SPECIAL_TOKENS;
 
 export interface WrapOptions {
   /** Put `<bos>` before every sequence. Default false. */
@@ -19,9 +21,10 @@ export interface WrapOptions {
 
 export function specialList(contents: readonly string[]): SpecialToken[] {
   if (new Set(contents).size !== contents.length)
-    throw new ConfigError(`special tokens repeat: ${contents.join(', ')}.`);
+    throw new ConfigError(`special tokens repeat: ${contents.join(', ')}.`, 'specialTokens');
   return contents.map((content, id) => {
-    if (content.length === 0) throw new ConfigError('special tokens must not be empty strings.');
+    if (content.length === 0)
+      throw new ConfigError('special tokens must not be empty strings.', 'specialTokens');
     return { id, content };
   });
 }
@@ -32,9 +35,7 @@ export function wrapProcessor({ addBos = false, addEos = false }: WrapOptions): 
 }
 
 export function checkMinFrequency(minFrequency: number): void {
-  if (!Number.isSafeInteger(minFrequency) || minFrequency < 1) {
-    throw new ConfigError(`minFrequency must be a positive integer, got ${minFrequency}.`);
-  }
+  positiveInteger(minFrequency, 'minFrequency');
 }
 
 /** Compares strings by code point (JS `<` compares UTF-16 units, which misorders U+E000..U+FFFF vs astral). */

@@ -4,7 +4,7 @@
  * result. `encodeIds` is the fast path (no offsets, no token strings).
  */
 import { normalizeAligned, originalSpan } from './alignment.js';
-import { VocabularyError } from './errors.js';
+import { unknownToken, VocabularyError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
 import { type AllowedSpecial, specialMatcher, splitOnSpecial } from './special-tokens.js';
 
@@ -46,10 +46,7 @@ export function encodeOrdinary(p: Pipeline, text: string, out: number[], base: n
   } catch (error) {
     if (!(error instanceof VocabularyError)) throw error;
     const at = pieceStart + error.position;
-    throw new VocabularyError(
-      error.token,
-      originalSpan(normalizeAligned(text, normalizer), at, at + 1, base)[0],
-    );
+    throw unknownToken(error.token, originalSpan(normalizeAligned(text, normalizer), at, at + 1, base)[0]);
   }
 }
 
@@ -67,7 +64,7 @@ function encodeOrdinaryWithOffsets(p: Pipeline, text: string, enc: Encoding, bas
     } catch (error) {
       if (!(error instanceof VocabularyError)) throw error;
       const at = pieceStart + error.position;
-      throw new VocabularyError(error.token, originalSpan(aligned, at, at + 1, base)[0]);
+      throw unknownToken(error.token, originalSpan(aligned, at, at + 1, base)[0]);
     }
     for (let k = 0; k < starts.length; k++) {
       enc.offsets.push(originalSpan(aligned, pieceStart + starts[k]!, pieceStart + ends[k]!, base));

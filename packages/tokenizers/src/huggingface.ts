@@ -8,9 +8,12 @@
  * added tokens); with Split `Removed` + `invert`, text the pattern does not match is kept as pieces (the
  * GPT-2/cl100k/o200k patterns match every character, so there is none).
  */
+
+import { jsonChecker } from '@strand/base';
 import type { BpeJSON } from './bpe-model.js';
 import type { DecoderJSON } from './decoders.js';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError, type FormatLocation } from './errors.js';
+import { MAX_ID, MAX_STAGE_DEPTH } from './json-checks.js';
 import { parseJSONText } from './json-text.js';
 import type { NormalizerJSON } from './normalizers.js';
 import { patterns, translatePattern } from './patterns.js';
@@ -19,43 +22,45 @@ import type { PostProcessorJSON } from './post-processors.js';
 import type { PreTokenizerJSON } from './pre-tokenizers.js';
 import type { SpecialToken } from './special-tokens.js';
 import { Tokenizer } from './tokenizer.js';
-import {
-  expectArray,
-  expectBoolean,
-  expectIndex,
-  expectObject,
-  expectString,
-  expectTyped,
-} from './validate.js';
 
 type Json = Record<string, unknown>;
 
+/** The `format` of errors about a HuggingFace tokenizer.json document. */
+export const HF_FORMAT = 'tokenizer.json';
+const check = jsonChecker({ format: HF_FORMAT });
+const hfError = (reason: string, location: FormatLocation) => new FormatError(HF_FORMAT, reason, location);
+
+/** A stage object with a string `type` (errors name tokenizer.json paths). */
+function hfTyped(value: unknown, path: string): Json & { type: string } {
+  const object = check.object(value, path);
+  check.string(object['type'], `${path}.type`);
+  return object as Json & { type: string };
+}
+
 function unsupported(what: string, path: string): never {
-  throw new TokenizerFormatError(
-    `${what} is not supported (Strand reads byte-level BPE tokenizer.json files)`,
-    {
-      path,
-    },
-  );
+  throw hfError(`${what} is not supported (Strand reads byte-level BPE tokenizer.json files)`, { path });
 }
 
 /** Parses a tokenizer.json document (object or text) into a Strand tokenizer. */
 export function fromHuggingFace(value: unknown, source?: string): Tokenizer {
   try {
-    const json = expectObject(typeof value === 'string' ? parseJSONText(value, source) : value, '(root)');
+    const json = check.object(
+      typeof value === 'string' ? parseJSONText(value, source, HF_FORMAT) : value,
+      '(root)',
+    );
     return Tokenizer.fromJSON(convert(json));
   } catch (error) {
-    if (error instanceof TokenizerFormatError && source !== undefined) throw error.withSource(source);
+    if (error instanceof FormatError && source !== undefined) throw error.withSource(source);
     throw error;
   }
 }
 
 function convert(json: Json): TokenizerJSON {
-  const specialTokens = expectArray(json['added_tokens'] ?? [], 'added_tokens').map((t, i): SpecialToken => {
-    const token = expectObject(t, `added_tokens[${i}]`);
+  const specialTokens = check.array(json['added_tokens'] ?? [], 'added_tokens').map((t, i): SpecialToken => {
+    const token = check.object(t, `added_tokens[${i}]`);
     return {
-      id: expectIndex(token['id'], `added_tokens[${i}].id`),
-      content: expectString(token['content'], `added_tokens[${i}].content`),
+      id: check.index(token['id'], `added_tokens[${i}].id`, MAX_ID),
+      content: check.string(token['content'], `added_tokens[${i}].content`),
     };
   });
   const specialIds = new Map(specialTokens.map((s) => [s.content, s.id]));
@@ -74,8 +79,9 @@ function convert(json: Json): TokenizerJSON {
   };
 }
 
-function normalizer(value: unknown, path: string): NormalizerJSON {
-  const json = expectTyped(value, path) as Json & { type: string };
+function normalizer(value: unknown, path: string, depth = 0): NormalizerJSON {
+  const json = hfTyped(value, path);
+  if (depth > MAX_STAGE_DEPTH) unsupported(`normalizers nested deeper than ${MAX_STAGE_DEPTH} levels`, path);
   switch (json.type) {
     case 'NFC':
     case 'NFD':
@@ -86,9 +92,9 @@ function normalizer(value: unknown, path: string): NormalizerJSON {
     case 'Sequence':
       return {
         type: 'Sequence',
-        normalizers: expectArray(json['normalizers'], `${path}.normalizers`).map((n, i) =>
-          normalizer(n, `${path}.normalizers[${i}]`),
-        ),
+        normalizers: check
+          .array(json['normalizers'], `${path}.normalizers`)
+          .map((n, i) => normalizer(n, `${path}.normalizers[${i}]`, depth + 1)),
       };
     default:
       return unsupported(`normalizer type ${JSON.stringify(json.type)}`, `${path}.type`);
@@ -97,16 +103,16 @@ function normalizer(value: unknown, path: string): NormalizerJSON {
 
 /** ByteLevel, or Split then ByteLevel(use_regex: false), as HF writes GPT-2 and cl100k. */
 function preTokenizer(value: unknown, path: string): PreTokenizerJSON | null {
-  const json = expectTyped(value, path) as Json & { type: string };
+  const json = hfTyped(value, path);
   if (json.type === 'ByteLevel') return byteLevel(json, path) ? gpt2Split : null;
   if (json.type !== 'Sequence')
     return unsupported(`pre-tokenizer type ${JSON.stringify(json.type)}`, `${path}.type`);
-  const steps = expectArray(json['pretokenizers'], `${path}.pretokenizers`);
+  const steps = check.array(json['pretokenizers'], `${path}.pretokenizers`);
   let split: PreTokenizerJSON | null = null;
   let sawByteLevel = false;
   steps.forEach((step, i) => {
     const where = `${path}.pretokenizers[${i}]`;
-    const s = expectTyped(step, where) as Json & { type: string };
+    const s = hfTyped(step, where);
     if (s.type === 'Split' && split === null && !sawByteLevel) split = splitStep(s, where);
     else if (s.type === 'ByteLevel' && !sawByteLevel) {
       sawByteLevel = true;
@@ -126,20 +132,19 @@ const gpt2Split: PreTokenizerJSON = { type: 'Split', pattern: patterns.gpt2, dro
 function byteLevel(json: Json, path: string): boolean {
   if (json['add_prefix_space'] === true)
     unsupported('ByteLevel add_prefix_space: true', `${path}.add_prefix_space`);
-  return json['use_regex'] === undefined ? true : expectBoolean(json['use_regex'], `${path}.use_regex`);
+  return json['use_regex'] === undefined ? true : check.boolean(json['use_regex'], `${path}.use_regex`);
 }
 
 function splitStep(json: Json, path: string): PreTokenizerJSON {
-  const pattern = expectObject(json['pattern'], `${path}.pattern`);
+  const pattern = check.object(json['pattern'], `${path}.pattern`);
   let source: string;
   if (typeof pattern['Regex'] === 'string') source = translatePattern(pattern['Regex']);
   else
-    source = expectString(pattern['String'], `${path}.pattern.String`).replace(
-      /[\\^$.*+?()[\]{}|/]/g,
-      '\\$&',
-    );
-  const behavior = expectString(json['behavior'], `${path}.behavior`);
-  const invert = json['invert'] === undefined ? false : expectBoolean(json['invert'], `${path}.invert`);
+    source = check
+      .string(pattern['String'], `${path}.pattern.String`)
+      .replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  const behavior = check.string(json['behavior'], `${path}.behavior`);
+  const invert = json['invert'] === undefined ? false : check.boolean(json['invert'], `${path}.invert`);
   const keepsEverything = (behavior === 'Isolated' && !invert) || (behavior === 'Removed' && invert);
   if (!keepsEverything)
     unsupported(`Split behavior ${JSON.stringify(behavior)} with invert: ${invert}`, `${path}.behavior`);
@@ -147,7 +152,7 @@ function splitStep(json: Json, path: string): PreTokenizerJSON {
 }
 
 function model(value: unknown, specialIds: ReadonlySet<number>, path: string): BpeJSON {
-  const json = expectTyped(value, path) as Json & { type: string };
+  const json = hfTyped(value, path);
   if (json.type !== 'BPE') return unsupported(`model type ${JSON.stringify(json.type)}`, `${path}.type`);
   for (const key of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
     if (json[key] != null && json[key] !== '')
@@ -157,36 +162,33 @@ function model(value: unknown, specialIds: ReadonlySet<number>, path: string): B
   if (typeof json['dropout'] === 'number' && json['dropout'] > 0)
     unsupported('BPE dropout (random merges)', `${path}.dropout`);
 
-  const vocabObject = expectObject(json['vocab'], `${path}.vocab`);
+  const vocabObject = check.object(json['vocab'], `${path}.vocab`);
   const vocab: (string | null)[] = [];
   for (const [token, id] of Object.entries(vocabObject)) {
-    const at = expectIndex(id, `${path}.vocab[${JSON.stringify(token)}]`);
+    const at = check.index(id, `${path}.vocab[${JSON.stringify(token)}]`, MAX_ID);
     if (vocab[at] != null) {
-      throw new TokenizerFormatError(
-        `id ${at} is used by ${JSON.stringify(vocab[at])} and ${JSON.stringify(token)}`,
-        {
-          path: `${path}.vocab`,
-        },
-      );
+      throw hfError(`id ${at} is used by ${JSON.stringify(vocab[at])} and ${JSON.stringify(token)}`, {
+        path: `${path}.vocab`,
+      });
     }
     // Added tokens also listed in the vocabulary (GPT-2's <|endoftext|>) belong to the special tokens.
     vocab[at] = specialIds.has(at) ? null : token;
   }
   for (let i = 0; i < vocab.length; i++) vocab[i] ??= null;
-  const merges = expectArray(json['merges'], `${path}.merges`).map((merge, i): readonly [string, string] => {
+  const merges = check.array(json['merges'], `${path}.merges`).map((merge, i): readonly [string, string] => {
     const where = `${path}.merges[${i}]`;
-    const pair = typeof merge === 'string' ? merge.split(' ') : expectArray(merge, where);
+    const pair = typeof merge === 'string' ? merge.split(' ') : check.array(merge, where);
     if (pair.length !== 2) {
-      throw new TokenizerFormatError(`expected "left right" or [left, right], got ${JSON.stringify(merge)}`, {
+      throw hfError(`expected "left right" or [left, right], got ${JSON.stringify(merge)}`, {
         path: where,
       });
     }
-    return [expectString(pair[0], `${where}[0]`), expectString(pair[1], `${where}[1]`)];
+    return [check.string(pair[0], `${where}[0]`), check.string(pair[1], `${where}[1]`)];
   });
   const ignoreMerges =
     json['ignore_merges'] === undefined
       ? false
-      : expectBoolean(json['ignore_merges'], `${path}.ignore_merges`);
+      : check.boolean(json['ignore_merges'], `${path}.ignore_merges`);
   return { type: 'BPE', mode: 'merges', vocab, merges, ignoreMerges };
 }
 
@@ -194,22 +196,26 @@ function postProcessor(
   value: unknown,
   specialIds: ReadonlyMap<string, number>,
   path: string,
+  depth = 0,
 ): PostProcessorJSON | null {
-  const json = expectTyped(value, path) as Json & { type: string };
+  const json = hfTyped(value, path);
+  if (depth > MAX_STAGE_DEPTH)
+    unsupported(`post-processors nested deeper than ${MAX_STAGE_DEPTH} levels`, path);
   switch (json.type) {
     case 'ByteLevel':
       return null; // only trims offsets
     case 'RobertaProcessing':
     case 'BertProcessing': {
       const token = (key: string) =>
-        expectString(expectArray(json[key], `${path}.${key}`)[0], `${path}.${key}[0]`);
+        check.string(check.array(json[key], `${path}.${key}`)[0], `${path}.${key}[0]`);
       return { type: 'Template', prefix: [token('cls')], suffix: [token('sep')] };
     }
     case 'TemplateProcessing':
       return template(json, specialIds, path);
     case 'Sequence': {
-      const steps = expectArray(json['processors'], `${path}.processors`)
-        .map((p, i) => postProcessor(p, specialIds, `${path}.processors[${i}]`))
+      const steps = check
+        .array(json['processors'], `${path}.processors`)
+        .map((p, i) => postProcessor(p, specialIds, `${path}.processors[${i}]`, depth + 1))
         .filter((p) => p !== null);
       if (steps.length > 1) unsupported('more than one adding post-processor', `${path}.processors`);
       return steps[0] ?? null;
@@ -221,32 +227,32 @@ function postProcessor(
 
 /** TemplateProcessing's single-sequence template: special tokens around one `Sequence` item. */
 function template(json: Json, specialIds: ReadonlyMap<string, number>, path: string): PostProcessorJSON {
-  const items = expectArray(json['single'], `${path}.single`);
+  const items = check.array(json['single'], `${path}.single`);
   const specials =
-    json['special_tokens'] == null ? {} : expectObject(json['special_tokens'], `${path}.special_tokens`);
+    json['special_tokens'] == null ? {} : check.object(json['special_tokens'], `${path}.special_tokens`);
   const prefix: string[] = [];
   const suffix: string[] = [];
   let seenSequence = false;
   items.forEach((item, i) => {
     const where = `${path}.single[${i}]`;
-    const object = expectObject(item, where);
+    const object = check.object(item, where);
     if ('Sequence' in object) {
       if (seenSequence) unsupported('a template with two sequences', where);
       seenSequence = true;
       return;
     }
-    const name = expectString(
-      expectObject(object['SpecialToken'], `${where}.SpecialToken`)['id'],
+    const name = check.string(
+      check.object(object['SpecialToken'], `${where}.SpecialToken`)['id'],
       `${where}.SpecialToken.id`,
     );
     const entry =
       specials[name] === undefined
         ? undefined
-        : expectObject(specials[name], `${path}.special_tokens.${name}`);
+        : check.object(specials[name], `${path}.special_tokens.${name}`);
     const tokens =
-      entry === undefined ? [name] : expectArray(entry['tokens'], `${path}.special_tokens.${name}.tokens`);
+      entry === undefined ? [name] : check.array(entry['tokens'], `${path}.special_tokens.${name}.tokens`);
     for (const t of tokens) {
-      const content = expectString(t, `${path}.special_tokens.${name}.tokens`);
+      const content = check.string(t, `${path}.special_tokens.${name}.tokens`);
       if (!specialIds.has(content))
         unsupported(`template token ${JSON.stringify(content)} that is not an added token`, where);
       (seenSequence ? suffix : prefix).push(content);
@@ -257,7 +263,7 @@ function template(json: Json, specialIds: ReadonlyMap<string, number>, path: str
 }
 
 function decoder(value: unknown, path: string): DecoderJSON {
-  const json = expectTyped(value, path) as Json & { type: string };
+  const json = hfTyped(value, path);
   if (json.type === 'ByteLevel') return { type: 'ByteLevel' };
   return unsupported(`decoder type ${JSON.stringify(json.type)}`, `${path}.type`);
 }

@@ -8,11 +8,16 @@ export type { CharLevelJSON } from './char-level.js';
 export { CharTokenizer, type CharTokenizerOptions } from './char-tokenizer.js';
 export type { Decoder, DecoderJSON } from './decoders.js';
 export type { EncodeOptions, Encoding } from './encode.js';
+// Errors are @strand/base's (re-exported here); see packages/base/README.md for the hierarchy and codes.
 export {
   ConfigError,
+  FormatError,
   type FormatLocation,
   IdOutOfRangeError,
+  InputError,
   SequenceTooLongError,
+  StrandError,
+  StreamEndedError,
   TokenizerError,
   TokenizerFormatError,
   VocabularyError,

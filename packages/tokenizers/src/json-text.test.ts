@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import { findSyntaxError, lineAndColumn, parseJSONText } from './json-text.js';
 
-function errorOf(text: string): TokenizerFormatError {
+function errorOf(text: string): FormatError {
   try {
     parseJSONText(text, 'tok.json');
   } catch (error) {
-    return error as TokenizerFormatError;
+    return error as FormatError;
   }
   throw new Error('expected a parse error');
 }
@@ -28,11 +28,11 @@ describe('parseJSONText', () => {
     ['{"a": 01}', 1, 8, "expected ',' or '}' after the property value"],
   ])('%j fails at line %i column %i', (text, line, column, message) => {
     const error = errorOf(text);
-    expect(error).toBeInstanceOf(TokenizerFormatError);
+    expect(error).toBeInstanceOf(FormatError);
     expect(error.source).toBe('tok.json');
     expect([error.line, error.column]).toEqual([line, column]);
     expect(error.message).toContain(message);
-    expect(error.message.startsWith(`tok.json:${line}:${column}: malformed JSON`)).toBe(true);
+    expect(error.message.startsWith(`tokenizer tok.json:${line}:${column}: malformed JSON`)).toBe(true);
   });
 
   test('the scanner agrees that valid JSON is valid', () => {

@@ -2,20 +2,31 @@
  * JSON.parse with errors that name the source, line and column. Engines word (and sometimes omit) the
  * position differently, so on failure a small scanner finds the first offending character itself.
  */
-import { TokenizerFormatError } from './errors.js';
+import { FormatError, parseJson } from '@strand/base';
+import { TOKENIZER_DOCUMENT } from './errors.js';
 
-export function parseJSONText(text: string, source?: string): unknown {
+/** Deepest JSON nesting accepted in tokenizer files (real ones nest about 6 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Parses untrusted JSON text with base's `parseJson` (nesting depth bounded without recursion), and
+ * words syntax errors as "expected X, got Y" at the line and column of the first offending character.
+ */
+export function parseJSONText(text: string, source?: string, format = TOKENIZER_DOCUMENT): unknown {
   try {
-    return JSON.parse(text);
-  } catch {
+    return parseJson(text, { format, source, maxDepth: MAX_JSON_DEPTH });
+  } catch (error) {
+    if (!(error instanceof FormatError) || error.cause === undefined) throw error;
+    // A syntax error (the depth check has no cause): the scanner below recurses at most MAX_JSON_DEPTH deep.
     const { position, expected } = findSyntaxError(text);
     const { line, column } = lineAndColumn(text, position);
     const got = position >= text.length ? 'the end of the text' : JSON.stringify(text[position]);
-    throw new TokenizerFormatError(`malformed JSON: expected ${expected}, got ${got}`, {
-      source,
-      line,
-      column,
-    });
+    throw new FormatError(
+      format,
+      `malformed JSON: expected ${expected}, got ${got}`,
+      { source, line, column },
+      { cause: error.cause },
+    );
   }
 }
 

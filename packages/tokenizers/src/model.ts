@@ -6,7 +6,7 @@
  */
 import { type BpeJSON, createBpeModel } from './bpe-model.js';
 import { type CharLevelJSON, createCharLevelModel } from './char-level.js';
-import { expectTyped, unknownType } from './validate.js';
+import { expectTyped, unknownType } from './json-checks.js';
 import { createWordLevelModel, type WordLevelJSON } from './word-level.js';
 
 export type ModelJSON = CharLevelJSON | WordLevelJSON | BpeJSON;

@@ -6,7 +6,7 @@ import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import { afterAll, describe, expect, test } from 'vitest';
 import { BPETokenizer } from './bpe-tokenizer.js';
 import { CharTokenizer } from './char-tokenizer.js';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import { encodeFile, loadTokenizer, saveTokenizer } from './node.js';
 import { hardStrings } from './testing/hard-strings.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -65,7 +65,7 @@ describe('saveTokenizer / loadTokenizer', () => {
   test('errors name the file, line and column', async () => {
     const path = join(dir, 'broken.json');
     writeFileSync(path, '{\n  "format": "strand-tokenizer",\n  "version": 1\n  "model": {}\n}\n');
-    await expect(loadTokenizer(path)).rejects.toThrow(TokenizerFormatError);
+    await expect(loadTokenizer(path)).rejects.toThrow(FormatError);
     await expect(loadTokenizer(path)).rejects.toThrow(
       `${path}:4:3: malformed JSON: expected ',' or '}' after the property value`,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import { createNormalizer, type NormalizerJSON } from './normalizers.js';
 
 describe('createNormalizer', () => {
@@ -29,7 +29,7 @@ describe('createNormalizer', () => {
 
   test('rejects an unknown type, naming the path and the known types', () => {
     const bad = { type: 'Strip' } as unknown as NormalizerJSON;
-    expect(() => createNormalizer({ type: 'Sequence', normalizers: [bad] })).toThrow(TokenizerFormatError);
+    expect(() => createNormalizer({ type: 'Sequence', normalizers: [bad] })).toThrow(FormatError);
     expect(() => createNormalizer({ type: 'Sequence', normalizers: [bad] })).toThrow(
       /normalizer\.normalizers\[0\]\.type: unknown normalizer type "Strip"; expected one of 'NFC'/,
     );

@@ -6,7 +6,8 @@
  * final-sigma context of lowercasing). `alignment.ts` relies on this to map offsets back to the
  * original text, and the stream encoder relies on it to normalize text chunk by chunk.
  */
-import { expectArray, expectTyped, unknownType } from './validate.js';
+import { tokenizerError } from './errors.js';
+import { check, expectTyped, MAX_STAGE_DEPTH, unknownType } from './json-checks.js';
 
 export type NormalizerJSON =
   | { readonly type: 'NFC' }
@@ -23,8 +24,11 @@ export interface Normalizer {
 const normalizerTypes = ['NFC', 'NFD', 'NFKC', 'NFKD', 'Lowercase', 'Sequence'] as const;
 
 /** Builds a normalizer from its JSON form; `path` names the value in error messages. */
-export function createNormalizer(json: NormalizerJSON, path = 'normalizer'): Normalizer {
+export function createNormalizer(json: NormalizerJSON, path = 'normalizer', depth = 0): Normalizer {
   expectTyped(json, path);
+  // Sequences nest; a hostile file must not be able to recurse this factory into a stack overflow.
+  if (depth > MAX_STAGE_DEPTH)
+    throw tokenizerError(`normalizers nested deeper than ${MAX_STAGE_DEPTH} levels`, { path });
   switch (json.type) {
     case 'NFC':
     case 'NFD':
@@ -37,9 +41,9 @@ export function createNormalizer(json: NormalizerJSON, path = 'normalizer'): Nor
       // Locale-independent (no Turkish dotless i), so the same text gives the same ids everywhere.
       return { normalize: (text) => text.toLowerCase() };
     case 'Sequence': {
-      const parts = expectArray(json.normalizers, `${path}.normalizers`).map((n, i) =>
-        createNormalizer(n as NormalizerJSON, `${path}.normalizers[${i}]`),
-      );
+      const parts = check
+        .array(json.normalizers, `${path}.normalizers`)
+        .map((n, i) => createNormalizer(n as NormalizerJSON, `${path}.normalizers[${i}]`, depth + 1));
       return { normalize: (text) => parts.reduce<string>((t, n) => n.normalize(t), text) };
     }
     default:

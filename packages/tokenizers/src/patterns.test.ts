@@ -4,7 +4,7 @@ import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import gpt2 from 'js-tiktoken/ranks/gpt2';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import { describe, expect, test } from 'vitest';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import { compilePattern, patterns, resolvePattern, translatePattern } from './patterns.js';
 import { hardStrings } from './testing/hard-strings.js';
 
@@ -47,7 +47,7 @@ describe('patterns', () => {
   });
 
   test('compilePattern names the bad pattern', () => {
-    expect(() => compilePattern('(', 'preTokenizer.pattern')).toThrow(TokenizerFormatError);
+    expect(() => compilePattern('(', 'preTokenizer.pattern')).toThrow(FormatError);
     expect(() => compilePattern('(', 'preTokenizer.pattern')).toThrow(
       /preTokenizer\.pattern: invalid pattern "\("/,
     );
@@ -82,7 +82,7 @@ describe('translatePattern', () => {
   });
 
   test('rejects unbalanced input with a typed error', () => {
-    expect(() => translatePattern('(a')).toThrow(TokenizerFormatError);
+    expect(() => translatePattern('(a')).toThrow(FormatError);
     expect(() => translatePattern('a)')).toThrow(/unbalanced '\)' at 1/);
     expect(() => translatePattern('[ab')).toThrow(/unterminated character class/);
   });

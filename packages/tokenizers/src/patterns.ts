@@ -2,7 +2,7 @@
  * Pre-tokenization patterns (JavaScript RegExp source, compiled with the `u` flag) and a translator
  * from the Rust/Oniguruma dialect used by tiktoken and HF tokenizer.json files.
  */
-import { TokenizerFormatError } from './errors.js';
+import { tokenizerError } from './errors.js';
 
 /**
  * Named patterns. The tiktoken ones are the JavaScript spellings that `js-tiktoken` ships, so splits are
@@ -38,10 +38,11 @@ export function compilePattern(source: string, path = 'pattern'): RegExp {
   try {
     return new RegExp(source, 'gu');
   } catch (error) {
-    throw new TokenizerFormatError(
+    throw tokenizerError(
       `invalid pattern ${JSON.stringify(source)}: ${(error as Error).message}. Patterns are JavaScript ` +
         `RegExp source compiled with the 'u' flag; use translatePattern() for Rust/Oniguruma syntax.`,
       { path },
+      error,
     );
   }
 }
@@ -165,7 +166,7 @@ export function translatePattern(source: string): string {
   }
 
   function fail(reason: string): never {
-    throw new TokenizerFormatError(`cannot translate pattern ${JSON.stringify(source)}: ${reason}`);
+    throw tokenizerError(`cannot translate pattern ${JSON.stringify(source)}: ${reason}`);
   }
 
   const out = sequence(false);

@@ -1,22 +1,22 @@
 import { describe, expect, test } from 'vitest';
 import { CharTokenizer } from './char-tokenizer.js';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import type { TokenizerJSON } from './pipeline.js';
 import { Tokenizer } from './tokenizer.js';
 
 const valid = CharTokenizer.train('ab', { addBos: true }).toJSON();
 
-function failure(change: (json: Record<string, unknown>) => void, source?: string): TokenizerFormatError {
+function failure(change: (json: Record<string, unknown>) => void, source?: string): FormatError {
   const json = structuredClone(valid) as unknown as Record<string, unknown>;
   change(json);
   try {
     if (source === undefined) Tokenizer.fromJSON(json);
     else Tokenizer.parse(JSON.stringify(json), source);
   } catch (error) {
-    expect(error).toBeInstanceOf(TokenizerFormatError);
-    return error as TokenizerFormatError;
+    expect(error).toBeInstanceOf(FormatError);
+    return error as FormatError;
   }
-  throw new Error('expected a TokenizerFormatError');
+  throw new Error('expected a FormatError');
 }
 
 describe('tokenizer JSON', () => {
@@ -87,7 +87,7 @@ describe('tokenizer JSON', () => {
     [
       'a bad special id',
       (j) => ((j['specialTokens'] as { id: unknown }[])[0]!.id = -1),
-      'specialTokens[0].id: expected a non-negative integer, got the number -1',
+      'specialTokens[0].id: expected an integer in [0, 2097151], got the number -1',
     ],
     [
       'a special on a model id',
@@ -106,9 +106,11 @@ describe('tokenizer JSON', () => {
   test('parse names the file', () => {
     const error = failure((j) => (j['version'] = 3), 'char.json');
     expect(error.source).toBe('char.json');
-    expect(error.message).toBe('char.json at version: unsupported version 3; this build reads version 1');
+    expect(error.message).toBe(
+      'tokenizer char.json at version: unsupported version 3; this build reads version 1',
+    );
     expect(() => Tokenizer.parse('{"format": "strand-tokenizer",\n"version": 1,,}', 'char.json')).toThrow(
-      /^char\.json:2:14: malformed JSON/,
+      /^tokenizer char\.json:2:14: malformed JSON/,
     );
   });
 

@@ -3,13 +3,13 @@
  * `type`-tagged and the document carries `format` and `version`, so files written today stay readable.
  */
 import { createDecoder, type Decoder, type DecoderJSON } from './decoders.js';
-import { TokenizerFormatError } from './errors.js';
+import { tokenizerError } from './errors.js';
+import { check } from './json-checks.js';
 import { createModel, type Model, type ModelJSON } from './model.js';
 import { createNormalizer, type Normalizer, type NormalizerJSON } from './normalizers.js';
 import { createPostProcessor, type PostProcessor, type PostProcessorJSON } from './post-processors.js';
 import { createPreTokenizer, type PreTokenizer, type PreTokenizerJSON } from './pre-tokenizers.js';
 import { createSpecialTokens, type SpecialToken, type SpecialTokens } from './special-tokens.js';
-import { expectObject } from './validate.js';
 
 export const TOKENIZER_FORMAT = 'strand-tokenizer';
 export const TOKENIZER_VERSION = 1;
@@ -38,9 +38,9 @@ export interface Pipeline {
 
 /** Validates a parsed document and builds its stages. Errors name the JSON path. */
 export function createPipeline(value: unknown): Pipeline {
-  const json = expectObject(value, '(root)');
+  const json = check.object(value, '(root)');
   if (json['format'] !== TOKENIZER_FORMAT) {
-    throw new TokenizerFormatError(
+    throw tokenizerError(
       `expected format ${JSON.stringify(TOKENIZER_FORMAT)}, got ${JSON.stringify(json['format'])}` +
         (json['model'] !== undefined && json['added_tokens'] !== undefined
           ? '; this looks like a HuggingFace tokenizer.json: use BPETokenizer.fromHuggingFace'
@@ -49,7 +49,7 @@ export function createPipeline(value: unknown): Pipeline {
     );
   }
   if (json['version'] !== TOKENIZER_VERSION) {
-    throw new TokenizerFormatError(
+    throw tokenizerError(
       `unsupported version ${JSON.stringify(json['version'])}; this build reads version ${TOKENIZER_VERSION}`,
       { path: 'version' },
     );
@@ -67,13 +67,14 @@ export function createPipeline(value: unknown): Pipeline {
   for (const { id, content } of specials.list) {
     const token = model.idToToken(id);
     if (token !== undefined) {
-      throw new TokenizerFormatError(
+      throw tokenizerError(
         `special token ${JSON.stringify(content)} has id ${id}, which the model already uses for ${JSON.stringify(token)}; ` +
           'model vocabularies must leave special ids empty (null)',
         { path: 'specialTokens' },
       );
     }
   }
-  const vocabSize = Math.max(model.size, ...specials.list.map((s) => s.id + 1));
+  let vocabSize = model.size;
+  for (const s of specials.list) vocabSize = Math.max(vocabSize, s.id + 1);
   return { specials, normalizer, preTokenizer, model, postProcessor, decoder, vocabSize };
 }

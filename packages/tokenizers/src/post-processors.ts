@@ -1,7 +1,7 @@
 /** Stage 4: wraps a sequence's ids in special tokens (`<bos> ... <eos>`). */
-import { TokenizerFormatError } from './errors.js';
+import { tokenizerError } from './errors.js';
+import { check, expectTyped, unknownType } from './json-checks.js';
 import type { SpecialTokens } from './special-tokens.js';
-import { expectStringArray, expectTyped, unknownType } from './validate.js';
 
 export type PostProcessorJSON = {
   readonly type: 'Template';
@@ -28,15 +28,12 @@ export function createPostProcessor(
   switch (json.type) {
     case 'Template': {
       const resolve = (field: 'prefix' | 'suffix') =>
-        expectStringArray(json[field], `${path}.${field}`).map((content, i) => {
+        check.stringArray(json[field], `${path}.${field}`).map((content, i) => {
           const id = specials.byContent.get(content);
           if (id === undefined) {
-            throw new TokenizerFormatError(
-              `${JSON.stringify(content)} is not a special token of this tokenizer`,
-              {
-                path: `${path}.${field}[${i}]`,
-              },
-            );
+            throw tokenizerError(`${JSON.stringify(content)} is not a special token of this tokenizer`, {
+              path: `${path}.${field}[${i}]`,
+            });
           }
           return id;
         });

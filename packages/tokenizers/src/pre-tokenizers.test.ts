@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TokenizerFormatError } from './errors.js';
+import { FormatError } from './errors.js';
 import { patterns } from './patterns.js';
 import { createPreTokenizer, type PreTokenizerJSON } from './pre-tokenizers.js';
 
@@ -70,7 +70,7 @@ describe('Split pre-tokenizer', () => {
 
   test('malformed JSON names the field', () => {
     const bad = { type: 'Split', pattern: 7, dropWhitespace: true } as unknown as PreTokenizerJSON;
-    expect(() => createPreTokenizer(bad)).toThrow(TokenizerFormatError);
+    expect(() => createPreTokenizer(bad)).toThrow(FormatError);
     expect(() => createPreTokenizer(bad)).toThrow(
       'at preTokenizer.pattern: expected a string, got the number 7',
     );

@@ -2,8 +2,9 @@
  * Stage 2: normalized text -> pieces. The model then tokenizes each piece on its own, so no token
  * ever crosses a piece boundary.
  */
+
+import { check, expectTyped, unknownType } from './json-checks.js';
 import { compilePattern } from './patterns.js';
-import { expectBoolean, expectObject, expectString, expectTyped, unknownType } from './validate.js';
 
 export type PreTokenizerJSON = {
   readonly type: 'Split';
@@ -30,9 +31,9 @@ export function createPreTokenizer(json: PreTokenizerJSON, path = 'preTokenizer'
   expectTyped(json, path);
   switch (json.type) {
     case 'Split': {
-      const object = expectObject(json, path);
-      const pattern = expectString(object['pattern'], `${path}.pattern`);
-      const dropWhitespace = expectBoolean(object['dropWhitespace'], `${path}.dropWhitespace`);
+      const object = check.object(json, path);
+      const pattern = check.string(object['pattern'], `${path}.pattern`);
+      const dropWhitespace = check.boolean(object['dropWhitespace'], `${path}.dropWhitespace`);
       return splitPreTokenizer(compilePattern(pattern, `${path}.pattern`), dropWhitespace);
     }
     default:

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ConfigError, TokenizerFormatError } from './errors.js';
+import { ConfigError, FormatError } from './errors.js';
 import {
   createSpecialTokens,
   pendingSpecialStart,
@@ -57,7 +57,7 @@ describe('special tokens', () => {
   });
 
   test('malformed lists name the entry', () => {
-    expect(() => createSpecialTokens([{ id: 0, content: '' }])).toThrow(TokenizerFormatError);
+    expect(() => createSpecialTokens([{ id: 0, content: '' }])).toThrow(FormatError);
     expect(() =>
       createSpecialTokens([
         { id: 0, content: 'a' },
@@ -65,7 +65,7 @@ describe('special tokens', () => {
       ]),
     ).toThrow('at specialTokens[1]: duplicate special token "b" (id 0)');
     expect(() => createSpecialTokens([{ id: '0', content: 'a' }])).toThrow(
-      'at specialTokens[0].id: expected a non-negative integer',
+      'at specialTokens[0].id: expected an integer in [0, 2097151]',
     );
   });
 });

@@ -3,8 +3,8 @@
  * in input text only when the caller allows them (like tiktoken's `allowedSpecial`); otherwise their
  * text is encoded as ordinary text.
  */
-import { ConfigError, TokenizerFormatError } from './errors.js';
-import { expectArray, expectIndex, expectObject, expectString } from './validate.js';
+import { ConfigError, tokenizerError } from './errors.js';
+import { check, MAX_ID } from './json-checks.js';
 
 export interface SpecialToken {
   readonly id: number;
@@ -20,19 +20,27 @@ export interface SpecialTokens {
   readonly byId: ReadonlyMap<number, string>;
 }
 
+/** Longest special-token content accepted (real ones are a few characters: `<|endoftext|>`). */
+export const MAX_SPECIAL_LENGTH = 256;
+
 export function createSpecialTokens(value: unknown, path = 'specialTokens'): SpecialTokens {
-  const array = expectArray(value, path);
+  const array = check.array(value, path);
   const byContent = new Map<string, number>();
   const byId = new Map<number, string>();
   const list = array.map((item, i) => {
     const where = `${path}[${i}]`;
-    const object = expectObject(item, where);
-    const id = expectIndex(object['id'], `${where}.id`);
-    const content = expectString(object['content'], `${where}.content`);
+    const object = check.object(item, where);
+    const id = check.index(object['id'], `${where}.id`, MAX_ID);
+    const content = check.string(object['content'], `${where}.content`);
     if (content.length === 0)
-      throw new TokenizerFormatError('special token content must not be empty', { path: where });
+      throw tokenizerError('special token content must not be empty', { path: where });
+    // They become alternatives of one RegExp: a hostile 100k-character token must not make it too large.
+    if (content.length > MAX_SPECIAL_LENGTH)
+      throw tokenizerError(`special token content longer than ${MAX_SPECIAL_LENGTH} characters`, {
+        path: where,
+      });
     if (byContent.has(content) || byId.has(id)) {
-      throw new TokenizerFormatError(`duplicate special token ${JSON.stringify(content)} (id ${id})`, {
+      throw tokenizerError(`duplicate special token ${JSON.stringify(content)} (id ${id})`, {
         path: where,
       });
     }
@@ -67,7 +75,15 @@ export function specialMatcher(
   // Longest first, so that at one position the longest special token wins.
   contents.sort((a, b) => b.length - a.length);
   const escaped = contents.map((c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
-  return { regex: new RegExp(escaped.join('|'), 'g'), contents };
+  try {
+    return { regex: new RegExp(escaped.join('|'), 'g'), contents };
+  } catch (error) {
+    throw new ConfigError(
+      `allowedSpecial: cannot match ${contents.length} special tokens (${(error as Error).message})`,
+      'allowedSpecial',
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { BPETokenizer } from './bpe-tokenizer.js';
 import { CharTokenizer } from './char-tokenizer.js';
 import type { EncodeOptions } from './encode.js';
-import { TokenizerError, VocabularyError } from './errors.js';
+import { StreamEndedError, VocabularyError } from './errors.js';
 import { hardStrings } from './testing/hard-strings.js';
 import { rng } from './testing/random-text.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -138,7 +138,7 @@ describe('stream encoding equals whole-text encoding', () => {
   test('push after end is an error', () => {
     const encoder = cl.streamEncoder();
     encoder.end();
-    expect(() => encoder.push('x')).toThrow(TokenizerError);
-    expect(() => encoder.end()).toThrow(TokenizerError);
+    expect(() => encoder.push('x')).toThrow(StreamEndedError);
+    expect(() => encoder.end()).toThrow(StreamEndedError);
   });
 });

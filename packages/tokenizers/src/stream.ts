@@ -13,7 +13,7 @@
  */
 import { isSegmentSpace, normalizeAligned, originalSpan } from './alignment.js';
 import type { EncodeOptions } from './encode.js';
-import { TokenizerError, VocabularyError } from './errors.js';
+import { StreamEndedError, unknownToken, VocabularyError } from './errors.js';
 import type { Pipeline } from './pipeline.js';
 import {
   pendingSpecialStart,
@@ -54,7 +54,7 @@ export class StreamEncoder {
 
   /** Feeds a chunk; returns the ids that are now final (possibly none). */
   push(chunk: string): number[] {
-    if (this.ended) throw new TokenizerError('push() after end(): this stream encoder has finished.');
+    if (this.ended) throw new StreamEndedError('push() after end(): this stream encoder has finished.');
     const out = this.start();
     this.raw += chunk;
     this.drain(out, false);
@@ -63,7 +63,7 @@ export class StreamEncoder {
 
   /** Ends the stream; returns the remaining ids. */
   end(): number[] {
-    if (this.ended) throw new TokenizerError('end() called twice on one stream encoder.');
+    if (this.ended) throw new StreamEndedError('end() called twice on one stream encoder.');
     const out = this.start();
     this.drain(out, true);
     this.ended = true;
@@ -166,7 +166,7 @@ export class StreamEncoder {
       this.p.model.encodePiece(piece, out);
     } catch (error) {
       if (!(error instanceof VocabularyError)) throw error;
-      throw new VocabularyError(error.token, this.originalPosition(this.normBase + start + error.position));
+      throw unknownToken(error.token, this.originalPosition(this.normBase + start + error.position));
     }
   }
 

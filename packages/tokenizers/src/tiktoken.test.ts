@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { BPETokenizer } from './bpe-tokenizer.js';
-import { ConfigError, TokenizerFormatError } from './errors.js';
+import { ConfigError, FormatError } from './errors.js';
 import { formatTiktokenFile, parseCompressedRanks, parseTiktokenFile } from './tiktoken.js';
 
 /** All 256 single bytes as a .tiktoken file (rank = byte), plus extra lines. */
@@ -10,11 +10,11 @@ function byteFile(extra = ''): string {
   return out + extra;
 }
 
-function errorOf(f: () => unknown): TokenizerFormatError {
+function errorOf(f: () => unknown): FormatError {
   try {
     f();
   } catch (error) {
-    return error as TokenizerFormatError;
+    return error as FormatError;
   }
   throw new Error('expected an error');
 }
@@ -36,9 +36,9 @@ describe('.tiktoken files', () => {
     ['\n\n', 1, 1, 'the rank file has no tokens'],
   ])('%j fails at line %i column %i', (text, line, column, message) => {
     const error = errorOf(() => parseTiktokenFile(text, 'cl100k_base.tiktoken'));
-    expect(error).toBeInstanceOf(TokenizerFormatError);
+    expect(error).toBeInstanceOf(FormatError);
     expect([error.source, error.line, error.column]).toEqual(['cl100k_base.tiktoken', line, column]);
-    expect(error.message).toBe(`cl100k_base.tiktoken:${line}:${column}: ${message}`);
+    expect(error.message).toBe(`.tiktoken cl100k_base.tiktoken:${line}:${column}: ${message}`);
   });
 
   test('a loaded file encodes by rank', () => {
@@ -73,9 +73,9 @@ describe("js-tiktoken's compressed ranks", () => {
 
   test('errors name line and column', () => {
     const error = errorOf(() => parseCompressedRanks('! 0 YQ== Yg==\n! 5 YWI= ???', 'ranks'));
-    expect(error.message).toBe('ranks:2:10: expected a base64 token, got "???"');
+    expect(error.message).toBe('.tiktoken ranks:2:10: expected a base64 token, got "???"');
     expect(errorOf(() => parseCompressedRanks('! x YQ==')).message).toBe(
-      'line 1:3: expected a rank (non-negative integer), got "x"',
+      '.tiktoken line 1:3: expected a rank (non-negative integer), got "x"',
     );
   });
 });

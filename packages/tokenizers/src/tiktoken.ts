@@ -4,8 +4,16 @@
  * - js-tiktoken's compressed form (`js-tiktoken/ranks/cl100k_base`): `{ pat_str, special_tokens, bpe_ranks }`
  *   where `bpe_ranks` has lines `<tag> <first rank> <base64> <base64> ...` of consecutive ranks.
  * Both parse to `bytes[rank]` (byte strings, holes undefined).
+ *
+ * Files are untrusted: base64 is decoded strictly here (canonical padding and zero pad bits, so
+ * `parse(format(x))` is the identity and `atob`'s DOMException never escapes), and ranks are bounded
+ * by MAX_ID before anything is allocated.
  */
-import { TokenizerFormatError } from './errors.js';
+import { FormatError, type FormatLocation } from './errors.js';
+import { MAX_ID } from './json-checks.js';
+
+/** The `format` of errors about `.tiktoken` files and js-tiktoken rank data. */
+export const TIKTOKEN_FORMAT = '.tiktoken';
 
 /** The object `js-tiktoken` ships for each encoding. */
 export interface TiktokenBpe {
@@ -14,23 +22,67 @@ export interface TiktokenBpe {
   readonly bpe_ranks: string;
 }
 
-const base64Token = /^[A-Za-z0-9+/]+={0,2}$/;
+const tiktokenError = (reason: string, location: FormatLocation) =>
+  new FormatError(TIKTOKEN_FORMAT, reason, location);
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const SEXTET = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * Decodes standard, padded base64 to a byte string (one char per byte), or returns undefined when `token`
+ * is not canonical base64: length a multiple of 4, at most two `=` only at the end, pad bits zero.
+ */
+export function decodeBase64(token: string): string | undefined {
+  const n = token.length;
+  if (n === 0 || n % 4 !== 0) return undefined;
+  const pad = token.endsWith('==') ? 2 : token.endsWith('=') ? 1 : 0;
+  let out = '';
+  for (let i = 0; i < n; i += 4) {
+    const last = i + 4 === n;
+    const s = [0, 0, 0, 0];
+    for (let k = 0; k < 4; k++) {
+      if (last && k >= 4 - pad) continue;
+      const c = token.charCodeAt(i + k);
+      const v = c < 128 ? SEXTET[c]! : -1;
+      if (v < 0) return undefined;
+      s[k] = v;
+    }
+    const bits = (s[0]! << 18) | (s[1]! << 12) | (s[2]! << 6) | s[3]!;
+    if (last && pad === 2) {
+      if ((bits & 0xffff) !== 0) return undefined; // non-zero pad bits: not canonical
+      out += String.fromCharCode(bits >>> 16);
+    } else if (last && pad === 1) {
+      if ((bits & 0xff) !== 0) return undefined;
+      out += String.fromCharCode(bits >>> 16, (bits >>> 8) & 0xff);
+    } else out += String.fromCharCode(bits >>> 16, (bits >>> 8) & 0xff, bits & 0xff);
+  }
+  return out;
+}
 
 function decodeToken(token: string, line: number, column: number, source: string | undefined): string {
-  if (!base64Token.test(token) || token.length % 4 === 1) {
-    throw new TokenizerFormatError(`expected a base64 token, got ${JSON.stringify(token.slice(0, 40))}`, {
+  const bytes = decodeBase64(token);
+  if (bytes === undefined) {
+    throw tiktokenError(`expected a base64 token, got ${JSON.stringify(token.slice(0, 40))}`, {
       source,
       line,
       column,
     });
   }
-  return atob(token);
+  return bytes;
 }
 
-function place(bytes: (string | undefined)[], rank: number, token: string, where: () => object): void {
-  if (bytes[rank] !== undefined) {
-    throw new TokenizerFormatError(`rank ${rank} appears twice`, where());
-  }
+function place(
+  bytes: (string | undefined)[],
+  rank: number,
+  token: string,
+  where: () => FormatLocation,
+): void {
+  if (rank > MAX_ID)
+    throw tiktokenError(`rank ${rank} is larger than the largest supported id ${MAX_ID}`, where());
+  if (bytes[rank] !== undefined) throw tiktokenError(`rank ${rank} appears twice`, where());
+  // Fill holes explicitly so the array never becomes sparse (and `length` stays honest).
+  while (bytes.length < rank) bytes.push(undefined);
   bytes[rank] = token;
 }
 
@@ -43,21 +95,17 @@ export function parseTiktokenFile(text: string, source?: string): (string | unde
     if (line.length === 0) continue;
     const parts = line.split(' ');
     if (parts.length !== 2) {
-      throw new TokenizerFormatError(
-        `expected "<base64 token> <rank>", got ${JSON.stringify(line.slice(0, 60))}`,
-        {
-          source,
-          line: i + 1,
-          column: 1,
-        },
-      );
+      throw tiktokenError(`expected "<base64 token> <rank>", got ${JSON.stringify(line.slice(0, 60))}`, {
+        source,
+        line: i + 1,
+        column: 1,
+      });
     }
     const token = decodeToken(parts[0]!, i + 1, 1, source);
     const rank = parseRank(parts[1]!, i + 1, parts[0]!.length + 2, source);
     place(bytes, rank, token, () => ({ source, line: i + 1, column: parts[0]!.length + 2 }));
   }
-  if (bytes.length === 0)
-    throw new TokenizerFormatError('the rank file has no tokens', { source, line: 1, column: 1 });
+  if (bytes.length === 0) throw tiktokenError('the rank file has no tokens', { source, line: 1, column: 1 });
   return bytes;
 }
 
@@ -78,14 +126,14 @@ export function parseCompressedRanks(text: string, source?: string): (string | u
       column += parts[k]!.length + 1;
     }
   }
-  if (bytes.length === 0)
-    throw new TokenizerFormatError('bpe_ranks has no tokens', { source, line: 1, column: 1 });
+  if (bytes.length === 0) throw tiktokenError('bpe_ranks has no tokens', { source, line: 1, column: 1 });
   return bytes;
 }
 
 function parseRank(text: string, line: number, column: number, source: string | undefined): number {
-  if (!/^\d+$/.test(text)) {
-    throw new TokenizerFormatError(`expected a rank (non-negative integer), got ${JSON.stringify(text)}`, {
+  // Digits only (no sign, exponent or hex), and short enough to be exact before the MAX_ID check.
+  if (!/^\d{1,15}$/.test(text)) {
+    throw tiktokenError(`expected a rank (non-negative integer), got ${JSON.stringify(text.slice(0, 40))}`, {
       source,
       line,
       column,

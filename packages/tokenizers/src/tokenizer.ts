@@ -5,7 +5,7 @@
  */
 import { type BatchEncoding, type BatchOptions, encodeBatch } from './batch.js';
 import { type EncodeOptions, type Encoding, encode, encodeIds } from './encode.js';
-import { IdOutOfRangeError, TokenizerFormatError } from './errors.js';
+import { FormatError, IdOutOfRangeError } from './errors.js';
 import { parseJSONText } from './json-text.js';
 import { createPipeline, type Pipeline, type TokenizerJSON } from './pipeline.js';
 import type { SpecialToken } from './special-tokens.js';
@@ -27,7 +27,7 @@ export class Tokenizer {
   }
 
   /**
-   * Builds a tokenizer from its JSON form (as written by `toJSON`). Throws TokenizerFormatError naming the
+   * Builds a tokenizer from its JSON form (as written by `toJSON`). Throws a FormatError naming the
    * JSON path of anything malformed.
    */
   static fromJSON(json: TokenizerJSON | unknown): Tokenizer {
@@ -41,7 +41,7 @@ export class Tokenizer {
     try {
       return Tokenizer.fromJSON(parseJSONText(text, source));
     } catch (error) {
-      if (error instanceof TokenizerFormatError && source !== undefined) throw error.withSource(source);
+      if (error instanceof FormatError && source !== undefined) throw error.withSource(source);
       throw error;
     }
   }
@@ -104,7 +104,7 @@ export class Tokenizer {
         continue;
       }
       const token = Number.isInteger(id) ? model.idToToken(id) : undefined;
-      if (token === undefined) throw new IdOutOfRangeError(id, i, vocabSize);
+      if (token === undefined) throw new IdOutOfRangeError(id, i, vocabSize, 'token id');
       tokens.push(token);
       special.push(false);
     }

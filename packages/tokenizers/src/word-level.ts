@@ -1,5 +1,5 @@
 /** Word model: each pre-tokenized piece is one token, looked up whole. */
-import { VocabularyError } from './errors.js';
+import { unknownToken } from './errors.js';
 import type { Model } from './model.js';
 import { indexVocab, resolveUnk } from './vocab.js';
 
@@ -25,7 +25,7 @@ export function createWordLevelModel(
   const lookup = (piece: string): number => {
     const id = ids.get(piece);
     if (id !== undefined) return id;
-    if (unk < 0) throw new VocabularyError(piece, 0);
+    if (unk < 0) throw unknownToken(piece, 0);
     return unk;
   };
 

@@ -13,6 +13,8 @@ export interface ForwardOptions {
   readonly training: boolean;
   /** Seed of this call's dropout masks; the loop derives one per step. */
   readonly seed?: number;
+  /** [batch, time] of 1 (real step) and 0 (padding), for padded batches of variable length. */
+  readonly mask?: tf.Tensor2D;
 }
 
 /** Every model config is JSON with a `kind` tag, stored in checkpoints to rebuild the model. */
@@ -22,12 +24,31 @@ export interface ModelConfig {
 }
 
 /**
+ * What the training loop needs of any model: a language model, a classifier or a tagger.
+ * `logits` is [batch, time, classes] for per-step models and [batch, classes] for many-to-one ones.
+ */
+export interface TrainableModel<S = unknown> {
+  readonly config: ModelConfig;
+  readonly params: Params;
+  /** See AutoregressiveModel; classifiers and taggers are 'window' (every batch starts fresh). */
+  readonly training: 'stream' | 'window';
+  initialState(batch: number): S;
+  forward(
+    ids: tf.Tensor2D,
+    state: S,
+    options: ForwardOptions,
+  ): { readonly logits: tf.Tensor; readonly state: S };
+  keepState(state: S): S;
+  disposeState(state: S): void;
+}
+
+/**
  * An autoregressive model over token ids: recurrent LMs (state = the cells' state tree) and
  * transformers (state = the key/value cache and the position).
  *
  * Shapes: ids [batch, time] int32 -> logits [batch, time, vocabSize].
  */
-export interface AutoregressiveModel<S = unknown> {
+export interface AutoregressiveModel<S = unknown> extends TrainableModel<S> {
   readonly config: ModelConfig;
   readonly params: Params;
   readonly vocabSize: number;
@@ -42,8 +63,17 @@ export interface AutoregressiveModel<S = unknown> {
   /** The state before the first token, for a batch. */
   initialState(batch: number): S;
   /** Runs `ids` on from `state`. Differentiable; call inside tf.tidy / a gradient closure. */
-  forward(ids: tf.Tensor2D, state: S, options: ForwardOptions): { readonly logits: tf.Tensor3D; readonly state: S };
+  forward(
+    ids: tf.Tensor2D,
+    state: S,
+    options: ForwardOptions,
+  ): { readonly logits: tf.Tensor3D; readonly state: S };
   /** A copy of `state` that gradients do not flow through and that outlives the enclosing tidy. */
   keepState(state: S): S;
   disposeState(state: S): void;
+  /**
+   * The state of batch rows `rows` (beam search reorders beams with it); the input state stays
+   * valid. Optional: without it, decoders gather every tensor of the state tree along axis 0.
+   */
+  selectState?(state: S, rows: readonly number[]): S;
 }

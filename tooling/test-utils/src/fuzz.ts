@@ -12,9 +12,36 @@ const encoder = new TextEncoder();
 
 /** Tokens that stress number and size parsing when spliced into text formats. */
 const HOSTILE_TEXT = [
-  '4294967296', '2147483648', '9007199254740993', '1e999', '-1e999', 'NaN', 'Infinity', '-0', '0x1F', '1e-400',
-  '-1', '99999999999999999999', 'null', 'true', '"', '\\', '\t', '\n', '\r\n', ' ', '', '[', ']', '{', '}', ':', ',',
-  '\u0000', '\uFEFF', '\uD800',
+  '4294967296',
+  '2147483648',
+  '9007199254740993',
+  '1e999',
+  '-1e999',
+  'NaN',
+  'Infinity',
+  '-0',
+  '0x1F',
+  '1e-400',
+  '-1',
+  '99999999999999999999',
+  'null',
+  'true',
+  '"',
+  '\\',
+  '\t',
+  '\n',
+  '\r\n',
+  ' ',
+  '',
+  '[',
+  ']',
+  '{',
+  '}',
+  ':',
+  ',',
+  '\u0000',
+  '\uFEFF',
+  '\uD800',
 ];
 
 export interface MutationOptions {
@@ -27,7 +54,7 @@ export function mutations(input: Uint8Array, { seed, count }: MutationOptions): 
   const rng = new Rng(seed);
   const out: Uint8Array[] = [];
   for (let k = 0; k < count; k++) {
-    let bytes = input;
+    let bytes: Uint8Array = Uint8Array.from(input); // a copy: Buffer.slice() would give views into the caller's bytes
     const rounds = 1 + rng.int(3);
     for (let r = 0; r < rounds; r++) bytes = mutateOnce(bytes, rng);
     out.push(bytes);
@@ -35,7 +62,8 @@ export function mutations(input: Uint8Array, { seed, count }: MutationOptions): 
   return out;
 }
 
-function splice(bytes: Uint8Array, at: number, remove: number, insert: Uint8Array): Uint8Array {
+function splice(bytes: Uint8Array, at: number, removeAtMost: number, insert: Uint8Array): Uint8Array {
+  const remove = Math.min(removeAtMost, bytes.length - at); // near the end fewer bytes are left
   const out = new Uint8Array(bytes.length - remove + insert.length);
   out.set(bytes.subarray(0, at), 0);
   out.set(insert, at);
@@ -59,31 +87,33 @@ function mutateOnce(bytes: Uint8Array, rng: Rng): Uint8Array {
       return copy;
     }
     case 2: // random bytes overwritten
-    {
-      const copy = bytes.slice();
-      for (let i = 0, m = 1 + rng.int(8); i < m && n > 0; i++) copy[rng.int(n)] = rng.int(256);
-      return copy;
-    }
+      {
+        const copy = bytes.slice();
+        for (let i = 0, m = 1 + rng.int(8); i < m && n > 0; i++) copy[rng.int(n)] = rng.int(256);
+        return copy;
+      }
     case 3: // a run deleted
       return splice(bytes, at, Math.min(n - at, 1 + rng.int(16)), new Uint8Array());
     case 4: // a run duplicated
-    {
-      const len = Math.min(n - at, 1 + rng.int(64));
-      return splice(bytes, at, 0, bytes.slice(at, at + len));
-    }
+      {
+        const len = Math.min(n - at, 1 + rng.int(64));
+        return splice(bytes, at, 0, bytes.slice(at, at + len));
+      }
     case 5: // a hostile token spliced in (huge numbers, NaN, structure characters)
       return splice(bytes, at, rng.int(4), encoder.encode(HOSTILE_TEXT[rng.int(HOSTILE_TEXT.length)]!));
     case 6: // invalid UTF-8
-    {
-      const bad = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80]][rng.int(5)]!;
-      return splice(bytes, at, 0, Uint8Array.from(bad));
-    }
+      {
+        const bad = [[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf4, 0x90, 0x80, 0x80]][
+          rng.int(5)
+        ]!;
+        return splice(bytes, at, 0, Uint8Array.from(bad));
+      }
     case 7: // deep nesting
-    {
-      const depth = 1000 + rng.int(100_000);
-      const open = rng.int(2) === 0 ? '[' : '{"a":';
-      return splice(bytes, at, 0, encoder.encode(open.repeat(depth)));
-    }
+      {
+        const depth = 1000 + rng.int(100_000);
+        const open = rng.int(2) === 0 ? '[' : '{"a":';
+        return splice(bytes, at, 0, encoder.encode(open.repeat(depth)));
+      }
     default: {
       // a 32/64-bit little-endian huge number overwritten (binary headers, declared sizes)
       const copy = bytes.slice();
@@ -140,7 +170,9 @@ export async function fuzzReader<T>(options: FuzzOptions<T>): Promise<FuzzReport
     if (error !== undefined) {
       if (!(error instanceof StrandError)) {
         const e = error as Error;
-        expect.fail(`fuzz case ${i}: untyped ${e?.name ?? typeof e}: ${String(e?.message ?? e).slice(0, 300)}`);
+        expect.fail(
+          `fuzz case ${i}: untyped ${e?.name ?? typeof e}: ${String(e?.message ?? e).slice(0, 300)}`,
+        );
       }
       rejected++;
       codes[error.code] = (codes[error.code] ?? 0) + 1;
@@ -152,7 +184,9 @@ export async function fuzzReader<T>(options: FuzzOptions<T>): Promise<FuzzReport
       try {
         expected = options.reference(bytes);
       } catch (e) {
-        expect.fail(`fuzz case ${i}: accepted input that the strict reference rejects (${String((e as Error).message).slice(0, 200)})`);
+        expect.fail(
+          `fuzz case ${i}: accepted input that the strict reference rejects (${String((e as Error).message).slice(0, 200)})`,
+        );
       }
       const got = options.project ? options.project(result as T) : result;
       expect(got, `fuzz case ${i}: result differs from the reference`).toEqual(expected);

@@ -1,16 +1,11 @@
+import { Rng } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Deterministic inputs made in JavaScript (mulberry32), so every backend sees the same numbers. */
+/** Deterministic inputs made in JavaScript (base's seeded Rng), so every backend sees the same numbers. */
 export function seededValues(size: number, seed: number, scale = 1): Float32Array {
-  let a = seed >>> 0;
+  const rng = new Rng(seed);
   const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * scale;
-  }
+  for (let i = 0; i < size; i++) out[i] = (rng.next() * 2 - 1) * scale;
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { importOptional } from '../runtime.js';
 
@@ -24,7 +24,7 @@ const START_TIMEOUT_MS = 30_000;
  * If the threaded build fails to start, tfjs' own single-threaded backend starts instead, with a warning.
  * Does nothing once the wasm backend is initialised: its thread count is fixed for the process.
  */
-export async function useThreadedWasmInNode(threads: number): Promise<void> {
+export async function useThreadedWasmInNode(threads: number, Backend: typeof BackendWasm): Promise<void> {
   if (tf.engine().registry['wasm'] !== undefined) return;
   const stock = tf.engine().registryFactory['wasm'];
   if (stock === undefined) return;
@@ -32,7 +32,7 @@ export async function useThreadedWasmInNode(threads: number): Promise<void> {
   const { readFile } = await importOptional<typeof import('node:fs/promises')>('node:fs/promises');
   const { fileURLToPath } = await importOptional<typeof import('node:url')>('node:url');
   const require = createRequire(import.meta.url);
-  const workerPath = fileURLToPath(new URL('../wasm-pthread-worker.cjs', import.meta.url));
+  const workerPath = fileURLToPath(new URL(/* @vite-ignore */ '../wasm-pthread-worker.cjs', import.meta.url));
 
   const startThreaded = async (): Promise<tf.KernelBackend> => {
     const factory = require(`${WASM_OUT}tfjs-backend-wasm-threaded-simd.js`) as ThreadedFactory;
@@ -58,7 +58,7 @@ export async function useThreadedWasmInNode(threads: number): Promise<void> {
       disposeData: module.cwrap('dispose_data', null, ['number']),
       dispose: module.cwrap('dispose', null, []),
     };
-    const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
+    const backend = new Backend(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     // The pool's threads wait for work forever; they must not keep the process from exiting.
     for (const w of [...module.PThread.unusedWorkers, ...module.PThread.runningWorkers]) w.unref();
     return backend;

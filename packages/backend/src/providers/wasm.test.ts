@@ -1,3 +1,4 @@
+import { ConfigError } from '@strand/base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeCpu } from '../runtime.js';
 import { wantedThreads } from './wasm.js';
@@ -23,8 +24,15 @@ describe('wasm thread count', () => {
     await expect(wantedThreads(0)).rejects.toThrow(
       /wasmProvider\(\{ threads \}\) must be a whole number from 1 to 8, got 0/,
     );
-    await expect(wantedThreads(1.5)).rejects.toThrow(RangeError);
+    await expect(wantedThreads(1.5)).rejects.toThrow(ConfigError);
     process.env['STRAND_WASM_THREADS'] = 'four';
     await expect(wantedThreads()).rejects.toThrow(/STRAND_WASM_THREADS must be .* got four/);
+  });
+});
+
+describe('bundled wasm URLs', () => {
+  it('are left to tfjs (undefined) when no bundler rewrote them', async () => {
+    const { bundledWasmPaths } = await import('./wasm-urls.js');
+    expect(bundledWasmPaths()).toBeUndefined();
   });
 });

@@ -1,3 +1,5 @@
+import { ARRAY_KERNEL_BACKENDS, type ArrayKernelSpec, registerArrayKernel } from '@strand/backend';
+import { StrandError } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Input arrays by name (absent optional inputs are undefined) plus their shapes. */
@@ -8,8 +10,8 @@ export type KernelInputs = Readonly<Record<string, tf.Tensor | null | undefined>
 
 /**
  * A pointwise kernel of the fused path, in two implementations:
- * - `js` loops over Float32Arrays; it is registered as a tfjs kernel on the cpu and wasm backends and
- *   reads and writes their memory directly, so a whole gate block costs one kernel launch (and no
+ * - `js` loops over Float32Arrays; @strand/backend's `registerArrayKernel` registers it as a tfjs kernel
+ *   on the cpu and wasm backends, where it reads and writes their memory directly, so a whole gate block costs one kernel launch (and no
  *   slice copies, which the wasm backend makes of the whole source tensor);
  * - `ops` composes tfjs ops and runs on every other backend (WebGPU).
  * Both compute the same numbers; the tests run both.
@@ -33,45 +35,23 @@ export function setFusedKernelMode(next: Mode): void {
   mode = next;
 }
 
-const JS_BACKENDS = new Set(['cpu', 'wasm']);
-const registered = new Set<string>();
+const JS_BACKENDS = new Set(ARRAY_KERNEL_BACKENDS);
+/** Array-kernel specs by `backend/kernel`, made once so that registration stays idempotent. */
+const specs = new Map<string, ArrayKernelSpec>();
 
-interface WasmLike {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-interface CpuLike {
-  data: { get(id: tf.DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-function kernelFunc(k: FusedKernel, backendName: string): tf.KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const a = (attrs ?? {}) as unknown as KernelAttrs;
-    const shapes: Record<string, readonly number[]> = {};
-    for (const [key, info] of Object.entries(inputs)) if (info) shapes[key] = info.shape;
-    const outShapes = k.outputShapes(shapes, a);
-    const arrays: Record<string, Float32Array> = {};
-    if (backendName === 'wasm') {
-      const be = backend as unknown as WasmLike;
-      // Outputs first: allocating may grow the heap, which detaches earlier views.
-      const outs = outShapes.map((s) => be.makeOutput(s, 'float32'));
-      for (const [key, info] of Object.entries(inputs)) if (info) arrays[key] = be.typedArrayFromHeap(info);
-      k.js(
-        arrays,
-        outs.map((o) => be.typedArrayFromHeap(o)),
-        shapes,
-        a,
-      );
-      return outs;
-    }
-    const be = backend as unknown as CpuLike;
-    for (const [key, info] of Object.entries(inputs))
-      if (info) arrays[key] = be.data.get(info.dataId).values as Float32Array;
-    const outArrays = outShapes.map((s) => new Float32Array(s.reduce((x, y) => x * y, 1)));
-    k.js(arrays, outArrays, shapes, a);
-    return outArrays.map((values, i) => be.makeTensorInfo(outShapes[i]!, 'float32', values));
-  };
+function arraySpec(k: FusedKernel, backendName: string): ArrayKernelSpec {
+  const key = `${backendName}/${k.name}`;
+  let spec = specs.get(key);
+  if (spec === undefined) {
+    spec = {
+      kernelName: k.name,
+      backendName,
+      outputShapes: (shapes, attrs) => k.outputShapes(shapes, attrs),
+      compute: (inputs, outputs, shapes, attrs) => k.js(inputs, outputs, shapes, attrs),
+    };
+    specs.set(key, spec);
+  }
+  return spec;
 }
 
 /** Whether the JS kernels run on the current backend. */
@@ -79,22 +59,19 @@ export function usesJsKernels(): boolean {
   if (mode === 'ops') return false;
   const ok = JS_BACKENDS.has(tf.getBackend());
   if (mode === 'js' && !ok)
-    throw new Error(`fused JS kernels need the cpu or wasm backend, not '${tf.getBackend()}'`);
+    throw new StrandError(
+      'ERR_BACKEND',
+      `fused JS kernels need the cpu or wasm backend, not '${tf.getBackend()}'`,
+    );
   return ok;
 }
 
 /** Runs a fused kernel on the current backend; returns its outputs (the caller owns them). */
 export function runFused(k: FusedKernel, inputs: KernelInputs, attrs: KernelAttrs = {}): tf.Tensor[] {
   if (!usesJsKernels()) return k.ops(inputs, attrs);
-  const backendName = tf.getBackend();
-  const key = `${backendName}/${k.name}`;
-  if (!registered.has(key)) {
-    // @strand/backend registers MissingKernelError stubs for kernels another backend has (ours, once
-    // registered anywhere); replace such a stub rather than registering over it.
-    if (tf.getKernel(k.name, backendName) !== undefined) tf.unregisterKernel(k.name, backendName);
-    tf.registerKernel({ kernelName: k.name, backendName, kernelFunc: kernelFunc(k, backendName) });
-    registered.add(key);
-  }
+  // @strand/backend owns tfjs' kernel registry: it registers the kernel once (replacing its own
+  // MissingKernelError stub, never a real kernel) and knows how to reach the backend's memory.
+  registerArrayKernel(arraySpec(k, tf.getBackend()));
   const present: tf.NamedTensorMap = {};
   for (const [name, t] of Object.entries(inputs)) if (t) present[name] = t;
   const out = tf.engine().runKernel(k.name, present, attrs as unknown as tf.NamedAttrMap);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@strand/base/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { namedParameters, type Params } from '../params.js';
 import { parseSafetensors, type Safetensors } from '../safetensors/parse.js';
 import { type NamedTensors, safetensorsChunks } from '../safetensors/serialize.js';
 import { type LoadOptions, type LoadReport, loadParameters } from '../weights.js';
-import { writeFileAtomic } from './atomic-write.js';
 
 function isNamedTensors(source: Params | NamedTensors): source is NamedTensors {
   if (source instanceof Map) return true;

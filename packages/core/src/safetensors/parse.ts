@@ -1,3 +1,4 @@
+import { decodeUtf8, FormatError, parseJson } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
 import { SafetensorsError } from '../errors.js';
 import { DTYPE_SIZES, decode, isSupportedDtype, type SafetensorsDtype } from './dtypes.js';
@@ -27,6 +28,12 @@ export interface SafetensorsHeader {
 
 /** The reference implementation refuses headers above 100 MB; so do we (a corrupt length must not allocate). */
 const MAX_HEADER_BYTES = 100_000_000;
+/** A header is {name: {dtype, shape: [...], data_offsets: [...]}}: depth 3; anything deeper is hostile. */
+const MAX_HEADER_DEPTH = 4;
+/** More axes than any real tensor has; a huge rank must fail before it is walked. */
+export const MAX_RANK = 32;
+/** tfjs sizes are int32: no axis may be longer. */
+const MAX_DIM = 2 ** 31 - 1;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -47,15 +54,23 @@ function parseEntry(
   if (!isSupportedDtype(dtype)) {
     fail(`unsupported dtype ${dtype}; supported: ${Object.keys(DTYPE_SIZES).join(', ')}`, name);
   }
-  if (!Array.isArray(shape) || !shape.every(isIndex)) {
-    fail(`shape ${JSON.stringify(shape)} is not a list of non-negative integers`, name);
+  if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => isIndex(d) && d <= MAX_DIM)) {
+    const shown =
+      Array.isArray(shape) && shape.length > MAX_RANK ? `of rank ${shape.length}` : JSON.stringify(shape);
+    fail(`shape ${shown} is not a list of at most ${MAX_RANK} integers in [0, ${MAX_DIM}]`, name);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
     fail(`data_offsets ${JSON.stringify(offsets)} is not [begin, end] with non-negative integers`, name);
   }
   const [begin, end] = offsets as [number, number];
   if (end < begin) fail(`data_offsets [${begin}, ${end}] end before they begin`, name);
-  const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  // Product with an overflow guard: a declared size beyond the file must not become a rounded float.
+  let count = 1;
+  for (const d of shape as number[]) {
+    count *= d;
+    if (count > Number.MAX_SAFE_INTEGER)
+      fail(`shape [${shape.join(', ')}] has more elements than any file holds`, name);
+  }
   const want = count * DTYPE_SIZES[dtype];
   if (end - begin !== want) {
     fail(
@@ -80,7 +95,10 @@ export function parseSafetensorsHeader(
   const fail = (reason: string, tensor?: string): never => {
     throw new SafetensorsError(reason, { file, tensor });
   };
-  if (totalLength < 8) fail(`${totalLength} bytes is too short; a file starts with an 8-byte header length`);
+  if (totalLength < 8 || bytes.byteLength < 8)
+    fail(
+      `${Math.min(totalLength, bytes.byteLength)} bytes is too short; a file starts with an 8-byte header length`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
@@ -95,17 +113,23 @@ export function parseSafetensorsHeader(
   if (8 + headerLength > bytes.byteLength)
     fail(`only ${bytes.byteLength} bytes given; the header needs ${8 + headerLength}`);
   let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
-  } catch {
-    return fail('header is not valid UTF-8');
-  }
-  if (!text.startsWith('{')) fail(`header must start with '{', found ${JSON.stringify(text.slice(0, 16))}`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    text = decodeUtf8(bytes.subarray(8, 8 + headerLength), { format: 'safetensors', source: file });
+    if (!text.startsWith('{')) fail(`header must start with '{', found ${JSON.stringify(text.slice(0, 16))}`);
+    json = parseJson(text, { format: 'safetensors', source: file, maxDepth: MAX_HEADER_DEPTH });
   } catch (error) {
-    return fail(`header is not valid JSON (${(error as Error).message})`);
+    if (!(error instanceof FormatError) || error instanceof SafetensorsError) throw error;
+    // UTF-8 offsets are within the header; report them within the file.
+    const byteOffset = error.byteOffset === undefined ? undefined : 8 + error.byteOffset;
+    const where = error.line === undefined ? '' : ` at line ${error.line}, column ${error.column}`;
+    throw new SafetensorsError(
+      error.reason === 'invalid UTF-8'
+        ? 'header is not valid UTF-8'
+        : `header is not valid JSON${where}: ${error.reason}`,
+      { file, byteOffset },
+      { cause: error },
+    );
   }
   if (!isPlainObject(json)) return fail('header is not a JSON object');
 

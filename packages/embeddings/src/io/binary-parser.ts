@@ -1,7 +1,7 @@
 import { VectorFileError } from '../errors.js';
 import type { KeyedVectors } from '../keyed-vectors.js';
-import { MatrixBuilder } from './matrix-builder.js';
-import type { IncrementalParser, ParserOptions } from './text-parser.js';
+import { MAX_DIM, MatrixBuilder } from './matrix-builder.js';
+import { FORMAT_NAMES, type IncrementalParser, type ParserOptions, parseHeader } from './text-parser.js';
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAX_WORD_BYTES = 4096;
@@ -9,12 +9,19 @@ const MAX_WORD_BYTES = 4096;
 /**
  * word2vec's binary format: an ASCII `count dim\n` header, then per vector the word's UTF-8 bytes,
  * a space, dim little-endian float32s and (in the original tool's output) a newline. The vectors
- * are copied straight into a matrix preallocated from the header.
+ * are copied straight into a matrix preallocated from the header (once the header's count is checked
+ * against the input's length, when known). Words are strict UTF-8 without whitespace; values must be
+ * finite (a NaN or Inf is an error naming its byte offset).
  */
 export function word2vecBinaryParser({
   source = '<input>',
   duplicates,
+  byteLength,
+  replaceInvalidUtf8 = false,
 }: ParserOptions = {}): IncrementalParser {
+  const name = FORMAT_NAMES['word2vec-binary'];
+  // "w " + dim float32s: the newline after a vector is optional.
+  const minRowBytes = (dim: number) => 2 + 4 * dim;
   let state: 'header' | 'word' | 'vector' = 'header';
   let offset = 0; // bytes consumed so far
   let token: number[] = [];
@@ -26,9 +33,9 @@ export function word2vecBinaryParser({
   let recordStart = 0;
   let vectorBytes: Uint8Array | null = null;
   let filled = 0;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decoder = new TextDecoder('utf-8', { fatal: !replaceInvalidUtf8 });
   const fail = (reason: string, at = offset): never => {
-    throw new VectorFileError(reason, source, undefined, at);
+    throw new VectorFileError(name, reason, { source, byteOffset: at });
   };
 
   const startVector = (): void => {
@@ -39,6 +46,11 @@ export function word2vecBinaryParser({
       fail(`word of vector ${records} is not valid UTF-8`, recordStart);
     }
     if (word === '') fail(`vector ${records} has an empty word`, recordStart);
+    if (/\s/.test(word))
+      fail(
+        `the word of vector ${records} contains whitespace: ${JSON.stringify(word.slice(0, 40))}`,
+        recordStart,
+      );
     row = builder!.begin(word, { byteOffset: recordStart, record: 'vector' });
     vectorBytes = new Uint8Array(dim * 4);
     filled = 0;
@@ -46,15 +58,21 @@ export function word2vecBinaryParser({
   };
 
   const finishVector = (): void => {
-    if (row >= 0) {
-      const m = builder!.matrix;
-      const dim = builder!.dim!;
-      if (LITTLE_ENDIAN_HOST) m.set(new Float32Array(vectorBytes!.buffer), row);
-      else {
-        const view = new DataView(vectorBytes!.buffer);
-        for (let d = 0; d < dim; d++) m[row + d] = view.getFloat32(d * 4, true);
+    const dim = builder!.dim!;
+    const values = LITTLE_ENDIAN_HOST ? new Float32Array(vectorBytes!.buffer) : new Float32Array(dim);
+    if (!LITTLE_ENDIAN_HOST) {
+      const view = new DataView(vectorBytes!.buffer);
+      for (let d = 0; d < dim; d++) values[d] = view.getFloat32(d * 4, true);
+    }
+    for (let d = 0; d < dim; d++) {
+      if (!Number.isFinite(values[d]!)) {
+        fail(
+          `value ${d + 1} of '${word}' is ${values[d]}; vector files must hold finite numbers`,
+          offset - 4 * (dim - d),
+        );
       }
     }
+    if (row >= 0) builder!.matrix.set(values, row);
     token = [];
     state = 'word';
   };
@@ -83,20 +101,25 @@ export function word2vecBinaryParser({
             continue;
           }
           const text = String.fromCharCode(...token).trim();
-          const parts = text.split(/\s+/).map(Number);
-          if (
-            parts.length !== 2 ||
-            !parts.every((n) => Number.isInteger(n)) ||
-            parts[0]! < 0 ||
-            parts[1]! < 1
-          ) {
-            fail(`expected a "count dim" header, found ${JSON.stringify(text)}`, 0);
+          const header = parseHeader(text);
+          if (header === undefined) {
+            fail(`expected a "count dim" header (dim at most ${MAX_DIM}), found ${JSON.stringify(text)}`, 0);
           }
-          count = parts[0]!;
-          builder = new MatrixBuilder(source, {
-            capacity: count,
-            dim: parts[1]!,
+          count = header!.count;
+          if (byteLength !== undefined && count * minRowBytes(header!.dim) > byteLength - offset) {
+            const need = count * minRowBytes(header!.dim);
+            fail(
+              `truncated: the header declares ${count} vectors of dimension ${header!.dim} (at least ${need} bytes), ` +
+                `but only ${byteLength - offset} bytes follow it`,
+              byteLength,
+            );
+          }
+          builder = new MatrixBuilder(name, source, {
+            maxRows: count,
+            dim: header!.dim,
+            ...(byteLength !== undefined && { byteLength }),
             ...(duplicates && { duplicates }),
+            minRowBytes,
           });
           token = [];
           state = 'word';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@strand/core';
+import { ConfigError } from '@strand/base';
 import type { KeyedVectors } from '../keyed-vectors.js';
 
 export type VectorFormat = 'glove' | 'word2vec' | 'word2vec-binary';

@@ -93,24 +93,37 @@ describe('vector formats', () => {
       [
         'glove',
         'a 1 2\nb 1 2 3\n',
-        'vecs.txt, line 2: expected a word and 2 values (the dimension of the first vector), found 3 values',
+        'GloVe vecs.txt:2: expected a word and 2 values (the dimension of the first vector), found 3 values',
       ],
-      ['glove', 'a 1 2\nb 1 x\n', 'vecs.txt, line 2: value 2 of \'b\' is not a number: "x"'],
-      ['glove', 'a\n', 'vecs.txt, line 1: expected a word and its values, found "a"'],
-      ['glove', '', 'vecs.txt: no vectors found'],
+      ['glove', 'a 1 2\nb 1 x\n', 'GloVe vecs.txt:2: value 2 of \'b\' is not a finite float32 decimal: "x"'],
+      ['glove', 'a\n', 'GloVe vecs.txt:1: expected a word and its values, found "a"'],
+      ['glove', '', 'GloVe vecs.txt: no vectors found'],
       [
         'glove',
         'a 1\na 2\n',
-        "vecs.txt, line 2: 'a' appears twice (first as line 1); pass duplicates: 'keep-first' to keep the first",
+        "GloVe vecs.txt:2: 'a' appears twice (first as line 1); pass duplicates: 'keep-first' to keep the first",
       ],
-      ['word2vec', '3 2\na 1 2\nb 3 4\n', 'vecs.txt, line 3: the header says 3 vectors but 2 were found'],
-      ['word2vec', '1 2\na 1 2\nb 3 4\n', "vecs.txt, line 3: more vectors than the header's count 1"],
+      [
+        'word2vec',
+        '3 2\na 10 20\nb 30 40\n',
+        'word2vec vecs.txt:3: the header says 3 vectors but 2 were found',
+      ],
+      [
+        'word2vec',
+        '3 2\na 1 2\nb 3 4\n',
+        'word2vec vecs.txt:1: the header declares 3 vectors of dimension 2 (at least 18 bytes), more than the whole input (16 bytes)',
+      ],
+      ['word2vec', '1 2\na 1 2\nb 3 4\n', "word2vec vecs.txt:3: more vectors than the header's count 1"],
       [
         'word2vec',
         '1 2\na 1 2 3\n',
-        'vecs.txt, line 2: expected a word and 2 values (the dimension of the first vector), found 3 values',
+        'word2vec vecs.txt:2: expected a word and 2 values (the dimension of the first vector), found 3 values',
       ],
-      ['word2vec', 'a 1 2\n', 'vecs.txt, line 1: expected a "count dim" header, found "a 1 2"'],
+      [
+        'word2vec',
+        'a 1 2\n',
+        'word2vec vecs.txt:1: expected a "count dim" header (dim at most 65536), found "a 1 2"',
+      ],
     ] as const)('%s: %j', (format, text, message) => {
       expect(errorOf(() => parseVectors(text, { format, ...src })).message).toBe(message);
     });
@@ -118,7 +131,7 @@ describe('vector formats', () => {
     it('rejects invalid UTF-8 naming the line', () => {
       const bytes = Uint8Array.of(...new TextEncoder().encode('a 1\n'), 0xff, 0x20, 0x31, 0x0a);
       expect(errorOf(() => parseVectors(bytes, { format: 'glove', ...src })).message).toBe(
-        'vecs.txt, line 2: not valid UTF-8',
+        'GloVe vecs.txt:2 byte 4: not valid UTF-8',
       );
     });
 
@@ -138,13 +151,22 @@ describe('vector formats', () => {
         const e = errorOf(() =>
           parseVectors(bytes.subarray(0, n), { format: 'word2vec-binary', source: 'v.bin' }),
         );
-        expect(e.message).toMatch(/^v\.bin, byte \d+: (truncated|expected a "count dim" header)/);
+        expect(e.message).toMatch(
+          /^word2vec binary v\.bin byte \d+: (truncated|expected a "count dim" header)/,
+        );
       }
+      // Knowing the input's length, the header's count is checked before anything is allocated...
       const e = errorOf(() =>
         parseVectors(bytes.subarray(0, 30), { format: 'word2vec-binary', source: 'v.bin' }),
       );
       expect(e.message).toBe(
-        "v.bin, byte 30: truncated in the vector of 'beta' (vector 2 of 2: 2 of 12 bytes)",
+        'word2vec binary v.bin byte 30: truncated: the header declares 2 vectors of dimension 3 (at least 28 bytes), but only 26 bytes follow it',
+      );
+      // ...and streamed without a length, the reader finds where it ends.
+      const streamed = vectorParser({ format: 'word2vec-binary', source: 'v.bin' });
+      streamed.push(bytes.subarray(0, 30));
+      expect(errorOf(() => streamed.end()).message).toBe(
+        "word2vec binary v.bin byte 30: truncated in the vector of 'beta' (vector 2 of 2: 2 of 12 bytes)",
       );
     });
 
@@ -154,7 +176,7 @@ describe('vector formats', () => {
         ['b', [2]],
       ]);
       expect(errorOf(() => parseVectors(two, { format: 'word2vec-binary' })).message).toBe(
-        "<input>, byte 11: more vectors than the header's count 1",
+        "word2vec binary <input> byte 11: more vectors than the header's count 1",
       );
       const junk = Uint8Array.of(...binary('1 1\n', [['a', [1]]]), 0x78, 0x79);
       expect(errorOf(() => parseVectors(junk, { format: 'word2vec-binary' })).message).toMatch(
@@ -163,7 +185,7 @@ describe('vector formats', () => {
       expect(
         errorOf(() => parseVectors(new TextEncoder().encode('hello world\n'), { format: 'word2vec-binary' }))
           .message,
-      ).toMatch(/expected a "count dim" header, found "hello world"/);
+      ).toMatch(/expected a "count dim" header \(dim at most 65536\), found "hello world"/);
     });
 
     it('rejects an unknown format', () => {

@@ -29,7 +29,9 @@ export function vectorParser(options: ReadVectorsOptions & { capacity?: number }
 
 /**
  * Parses GloVe text, word2vec text or word2vec binary vectors from memory (browser-safe).
- * Errors are VectorFileErrors naming the source and the line (text) or byte offset (binary).
+ * Untrusted input: only StrandErrors leave it. Format problems are VectorFileErrors (base FormatErrors)
+ * naming the format, the source and the line (text) or byte offset (binary); declared counts are
+ * checked against the input's length before allocation; numbers are strict decimals that fit a float32.
  *
  * @example
  * const kv = parseVectors(await (await fetch('glove.6B.50d.txt')).text(), { format: 'glove', source: 'glove.6B.50d.txt' });
@@ -44,9 +46,11 @@ export function parseVectors(
       : input instanceof Uint8Array
         ? input
         : new Uint8Array(input);
-  const parser = vectorParser(
-    options.format === 'glove' ? { ...options, capacity: countLines(bytes) + 1 } : options,
-  );
+  const parser = vectorParser({
+    byteLength: bytes.length,
+    ...options,
+    ...(options.format === 'glove' && { capacity: countLines(bytes) + 1 }),
+  });
   parser.push(bytes);
   return parser.end();
 }

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { writeFileAtomic } from '@strand/core/node';
+import { stat } from 'node:fs/promises';
+import { writeFileAtomic } from '@strand/base/node';
 import { checkFormat, type VectorFormat, vectorChunks } from '../io/format.js';
 import { countLines, type ReadVectorsOptions, vectorParser } from '../io/vectors.js';
 import type { KeyedVectors } from '../keyed-vectors.js';
@@ -27,7 +28,13 @@ export async function readVectorsFile(
 ): Promise<KeyedVectors> {
   const format = checkFormat(options.format);
   const capacity = format === 'glove' ? (await countFileLines(path)) + 1 : undefined;
-  const parser = vectorParser({ source: path, ...options, ...(capacity !== undefined && { capacity }) });
+  const { size } = await stat(path);
+  const parser = vectorParser({
+    source: path,
+    byteLength: size,
+    ...options,
+    ...(capacity !== undefined && { capacity }),
+  });
   for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES }))
     parser.push(chunk as Buffer);
   return parser.end();

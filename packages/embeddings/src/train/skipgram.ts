@@ -1,6 +1,6 @@
-import { ConfigError, createRng } from '@strand/core';
+import { ConfigError, createRng, type Rng } from '@strand/base';
 import { KeyedVectors } from '../keyed-vectors.js';
-import { buildVocabulary, unigramTable } from './vocabulary.js';
+import { countWords, unigramTable } from './word-counts.js';
 
 export interface SkipGramProgress {
   /** Words (after subsampling is decided, before it drops any) processed so far, over all epochs. */
@@ -99,7 +99,7 @@ export async function trainSkipGram(
     corpus.length > 0 && typeof corpus[0] === 'string'
       ? chunk(corpus as readonly string[], MAX_SENTENCE)
       : (corpus as readonly (readonly string[])[]);
-  const vocab = buildVocabulary(sentences, {
+  const vocab = countWords(sentences, {
     ...(config.minCount !== undefined && { minCount: config.minCount }),
     ...(config.maxVocab !== undefined && { maxSize: config.maxVocab }),
   });
@@ -156,8 +156,7 @@ export async function trainSkipGram(
     keep,
     buf: new Int32Array(MAX_SENTENCE),
     alpha,
-    // The hot loop draws from an inline xorshift32 seeded from `rng` (a closure call per draw is slow).
-    r: Math.floor(rng.next() * 0xffffffff) | 1,
+    rng,
     lossSum: 0,
     lossPairs: 0,
   };
@@ -200,7 +199,8 @@ interface TrainState {
   readonly keep: Float64Array;
   buf: Int32Array;
   alpha: number;
-  r: number;
+  /** Base's generator, seeded by config.seed: every draw of the run comes from it. */
+  readonly rng: Rng;
   lossSum: number;
   lossPairs: number;
 }
@@ -208,7 +208,7 @@ interface TrainState {
 /** One sentence of skip-gram with negative sampling, as word2vec.c's TrainModelThread (sg = 1, hs = 0). */
 function trainSentence(st: TrainState, sentence: Int32Array): void {
   const { syn0, syn1, neu1e, dim, window, negative, table, keep, alpha } = st;
-  let r = st.r;
+  const rng = st.rng;
   let lossSum = 0;
   let lossPairs = 0;
   if (st.buf.length < sentence.length) st.buf = new Int32Array(sentence.length);
@@ -217,17 +217,11 @@ function trainSentence(st: TrainState, sentence: Int32Array): void {
   let n = 0;
   for (let i = 0; i < sentence.length; i++) {
     const w = sentence[i]!;
-    r ^= r << 13;
-    r ^= r >>> 17;
-    r ^= r << 5;
-    if (keep[w]! >= (r >>> 0) / 4294967296) buf[n++] = w;
+    if (keep[w]! >= rng.next()) buf[n++] = w;
   }
   for (let pos = 0; pos < n; pos++) {
     const word = buf[pos]!;
-    r ^= r << 13;
-    r ^= r >>> 17;
-    r ^= r << 5;
-    const b = (r >>> 0) % window; // shrink the window by b: the effective window is window - b
+    const b = rng.nextUint32() % window; // shrink the window by b: the effective window is window - b
     const from = Math.max(0, pos - window + b);
     const to = Math.min(n - 1, pos + window - b);
     for (let c = from; c <= to; c++) {
@@ -238,10 +232,7 @@ function trainSentence(st: TrainState, sentence: Int32Array): void {
         let target = word;
         let label = 1;
         if (d > 0) {
-          r ^= r << 13;
-          r ^= r >>> 17;
-          r ^= r << 5;
-          target = table[(r >>> 0) % table.length]!;
+          target = table[rng.nextUint32() % table.length]!;
           if (target === word) continue;
           label = 0;
         }
@@ -269,7 +260,6 @@ function trainSentence(st: TrainState, sentence: Int32Array): void {
       for (let k = 0; k < dim; k++) syn0[l1 + k]! += neu1e[k]!;
     }
   }
-  st.r = r;
   st.lossSum += lossSum;
   st.lossPairs += lossPairs;
 }

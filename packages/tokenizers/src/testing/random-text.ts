@@ -1,15 +1,10 @@
 /** Seeded random Unicode strings for property tests. Not part of the built package. */
+import { Rng } from '@strand/base';
 
-/** A small deterministic PRNG (mulberry32). */
+/** A seeded uniform [0, 1) source: base's `Rng` (Strand's one generator). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new Rng(seed);
+  return () => generator.next();
 }
 
 const pools: readonly (readonly [number, number])[] = [

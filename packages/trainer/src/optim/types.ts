@@ -14,6 +14,11 @@ export interface OptimizerState {
   readonly config: Readonly<Record<string, number | boolean | string>>;
   /** Buffers keyed `<buffer>.<parameter path>`; the optimizer keeps ownership of the tensors. */
   readonly tensors: ReadonlyMap<string, tf.Tensor>;
+  /**
+   * Per-parameter step counts (PyTorch keeps one per parameter; they differ from `step` only for
+   * parameters that were skipped by some updates). Optional for states written without it.
+   */
+  readonly steps?: Readonly<Record<string, number>>;
 }
 
 export interface Optimizer {

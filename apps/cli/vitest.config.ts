@@ -1,0 +1,3 @@
+import { strandVitestConfig } from '@strand/vitest-config';
+
+export default strandVitestConfig(import.meta.dirname);
