@@ -12,7 +12,7 @@ export const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const haveChromium = existsSync(chromiumPath);
 
 // Software WebGPU (SwiftShader) in headless Chromium, without the background traffic a closed network refuses.
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--enable-unsafe-webgpu',
   '--use-webgpu-adapter=swiftshader',

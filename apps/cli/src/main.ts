@@ -7,7 +7,11 @@
 import { Command, CommanderError } from 'commander';
 import { gradientsCommand } from './commands/gradients.js';
 import { lmCommand } from './commands/lm.js';
+import { musicCommand } from './commands/music.js';
+import { tagCommand } from './commands/tag.js';
 import { namesCommand } from './commands/names.js';
+import { translateCommand } from './commands/translate.js';
+import { sentimentCommand } from './commands/sentiment.js';
 import { describeFailure } from './frame/errors.js';
 
 export function createProgram(): Command {
@@ -17,7 +21,11 @@ export function createProgram(): Command {
     .exitOverride();
   lmCommand(program);
   gradientsCommand(program);
+  tagCommand(program);
+  musicCommand(program);
   namesCommand(program);
+  translateCommand(program);
+  sentimentCommand(program);
   return program;
 }
 

@@ -17,7 +17,10 @@ export interface AttentionTableOptions {
  * @example
  * console.log(attentionTable(weights, { source: ['a', 'b'], target: ['b', 'a'] }));
  */
-export function attentionTable(weights: readonly (readonly number[])[], { source, target, digits = 2 }: AttentionTableOptions): string {
+export function attentionTable(
+  weights: readonly (readonly number[])[],
+  { source, target, digits = 2 }: AttentionTableOptions,
+): string {
   if (weights.length !== target.length || weights.some((r) => r.length !== source.length)) {
     throw new InputError({
       what: 'attention weights',

@@ -1,3 +1,4 @@
+export { type AttentionTableOptions, attentionTable } from './attention-table.js';
 export {
   type DecoderLayerOptions,
   type DecoderLayerParams,
@@ -126,4 +127,17 @@ export {
   type TransformerSeq2SeqSpec,
   type TransformerSeq2SeqState,
 } from './transformer-seq2seq.js';
-export { type AttentionTableOptions, attentionTable } from './attention-table.js';
+export {
+  initTransformerDecoder,
+  initTransformerEncoder,
+  type TransformerDecoder,
+  type TransformerDecoderParams,
+  type TransformerEncoder,
+  type TransformerEncoderParams,
+  type TransformerStackConfig,
+  transformerDecoder,
+  transformerDecoderFromTorch,
+  transformerEncoder,
+  transformerEncoderFromTorch,
+  transformerStackToTorch,
+} from './transformer-stack.js';

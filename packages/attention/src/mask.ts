@@ -114,11 +114,18 @@ export function combineMasks(a: tf.Tensor | undefined, b: tf.Tensor | undefined)
  * position come out all zero (and so do their gradients), never NaN.
  * @param scores [..., tk]
  * @param mask float 0/1 broadcastable to scores, or undefined
+ * @param mayHaveEmptyRows false when every row is known to keep a position (a causal mask alone):
+ *   the final multiplication by the mask, which only matters for empty rows, is skipped.
  */
-export function maskedSoftmax(scores: tf.Tensor, mask: tf.Tensor | undefined): tf.Tensor {
+export function maskedSoftmax(
+  scores: tf.Tensor,
+  mask: tf.Tensor | undefined,
+  mayHaveEmptyRows = true,
+): tf.Tensor {
   return tidy(() => {
     if (mask === undefined) return tf.softmax(scores);
     const filled = tf.add(scores, tf.mul(tf.sub(mask, 1), -MASKED_SCORE)); // masked -> score - 1e9
-    return tf.mul(tf.softmax(filled), mask); // a fully masked row: uniform * 0 = 0
+    const weights = tf.softmax(filled); // exp(-1e9 - max) is exactly 0 beside any unmasked score
+    return mayHaveEmptyRows ? tf.mul(weights, mask) : weights; // a fully masked row: uniform * 0 = 0
   });
 }

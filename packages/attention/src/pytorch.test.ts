@@ -21,6 +21,13 @@ import {
   multiHeadAttentionToTorch,
   stateDictFromJson,
 } from './pytorch.js';
+import {
+  transformerDecoder,
+  transformerDecoderFromTorch,
+  transformerEncoder,
+  transformerEncoderFromTorch,
+  transformerStackToTorch,
+} from './transformer-stack.js';
 
 const TOL = 2e-5;
 const GRAD_TOL = 1e-4;
@@ -182,6 +189,43 @@ describe('nn.TransformerEncoderLayer / nn.TransformerDecoderLayer', () => {
     );
     tf.dispose([...Object.values(sd), mask, kpm, mkpm]);
     disposeParameters(layer.params);
+  });
+});
+
+describe('nn.TransformerEncoder / nn.TransformerDecoder (stacks of 2 with a final norm)', () => {
+  test('encoder-stack-prenorm-gelu', () => {
+    const f = loadFixture('encoder-stack-prenorm-gelu');
+    const sd = stateDictFromJson(f.stateDict);
+    const enc = transformerEncoderFromTorch(sd, { numHeads: 2, normFirst: true, activation: 'gelu' });
+    expect(enc.params.layers.length).toBe(2);
+    const kpm = torchMask(f, 'keyPaddingMask') as tf.Tensor2D;
+    checkAgainst(
+      'encoder-stack-prenorm-gelu',
+      f,
+      enc.params,
+      (g) => transformerStackToTorch({ spec: enc.spec, params: g }),
+      ([x]) => transformerEncoder(enc, x as tf.Tensor3D, { keyPaddingMask: kpm }),
+    );
+    tf.dispose([...Object.values(sd), kpm]);
+    disposeParameters(enc.params);
+  });
+
+  test('decoder-stack-postnorm-relu', () => {
+    const f = loadFixture('decoder-stack-postnorm-relu');
+    const sd = stateDictFromJson(f.stateDict);
+    const dec = transformerDecoderFromTorch(sd, { numHeads: 2 });
+    const mask = torchMask(f, 'tgtMask')!;
+    const mkpm = torchMask(f, 'memoryKeyPaddingMask') as tf.Tensor2D;
+    checkAgainst(
+      'decoder-stack-postnorm-relu',
+      f,
+      dec.params,
+      (g) => transformerStackToTorch({ spec: dec.spec, params: g }),
+      ([x, mem]) =>
+        transformerDecoder(dec, x as tf.Tensor3D, mem as tf.Tensor3D, { mask, memoryKeyPaddingMask: mkpm }),
+    );
+    tf.dispose([...Object.values(sd), mask, mkpm]);
+    disposeParameters(dec.params);
   });
 });
 

@@ -55,10 +55,13 @@ export function scaledDotProductAttention(
     throw new ConfigError(`dropout must be in [0, 1), received ${rate}`, 'dropout');
   return tidy(() => {
     const scale = options.scale ?? 1 / Math.sqrt(d);
-    const scores = tf.mul(tf.matMul(q, k, false, true), scale); // [..., tq, tk]
+    // Scaling q rather than the scores (as PyTorch) saves one [..., tq, tk] tensor for the backward pass.
+    const scores = tf.matMul(tf.mul(q, scale), k, false, true); // [..., tq, tk]
     const given = options.mask === undefined ? undefined : asMask(options.mask, scoreShape, 'attention mask');
     const mask = combineMasks(given, options.causal ? causalMask(tq, tk) : undefined);
-    let weights = maskedSoftmax(scores, mask); // [..., tq, tk]
+    // A causal mask alone (queries aligned with the end of the keys, tk >= tq) leaves every row a key.
+    const emptyRowsPossible = given !== undefined || tk < tq;
+    let weights = maskedSoftmax(scores, mask, emptyRowsPossible); // [..., tq, tk]
     if (options.training && rate > 0) {
       weights = dropout(weights, {
         rate,

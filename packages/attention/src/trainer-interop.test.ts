@@ -51,6 +51,10 @@ describe('with the trainer', () => {
     expect(result.losses.at(-1)!).toBeLessThan(result.losses[0]! / 4);
     const next = greedy(lm, [4, 5, 6], { maxTokens: 6 });
     expect(Array.from(next)).toEqual([7, 4, 5, 6, 7, 4]);
+    // Beam search reorders the KV caches (the trainer gathers every tensor of the state by row).
+    const [best] = beamSearch(lm, [4, 5, 6], { beamWidth: 3, maxTokens: 4 });
+    expect(Array.from(best!.tokens)).toEqual([7, 4, 5, 6]);
+    expect(lm.perplexity([Array.from(stream.slice(0, 12))])).toBeLessThan(2);
     optimizer.dispose();
     disposeParameters(lm.params);
   });

@@ -170,17 +170,13 @@ export class TransformerLm implements AutoregressiveModel<TransformerLmState>, S
   readonly contextLength: number;
   readonly layerSpec: TransformerLayerSpec;
 
-  constructor(config: TransformerLmConfig, params?: TransformerLmParams) {
+  constructor(config: TransformerLmConfig) {
     const c = transformerLmConfig(config);
     this.config = c;
     this.vocabSize = c.vocabSize;
     this.contextLength = c.contextLength;
     const seed = c.seed;
     this.layerSpec = transformerLayerSpec({ ...c, normFirst: true });
-    if (params) {
-      this.params = params;
-      return;
-    }
     const layers = Array.from({ length: c.numLayers }, (_, i) =>
       initEncoderLayer({ ...c, normFirst: true, seed: deriveSeed(seed, 'blocks', i) }),
     );
@@ -219,6 +215,8 @@ export class TransformerLm implements AutoregressiveModel<TransformerLmState>, S
    * Runs `ids` on from `state` (its caches hold the keys/values of every earlier token).
    * @param ids [batch, T] int32
    * @returns logits [batch, T, vocabSize] and the state after the last token.
+   * Ids are not range-checked here (that needs a device read every call); `logProb`, `sample` and
+   * the trainer's decoders check them.
    * @throws InputError past the learned position table; ShapeError for ids of the wrong rank or batch.
    */
   forward(

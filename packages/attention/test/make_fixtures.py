@@ -125,3 +125,31 @@ encoder_case("encoder-postnorm-relu", False, "relu")
 encoder_case("encoder-prenorm-gelu", True, "gelu")
 decoder_case("decoder-postnorm-gelu", False, "gelu")
 decoder_case("decoder-prenorm-relu", True, "relu")
+
+
+def stack_cases():
+    d, h, ff, b, t, s = 8, 2, 16, 2, 4, 5
+    layer = torch.nn.TransformerEncoderLayer(d, h, ff, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+    enc = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(d), enable_nested_tensor=False).double().eval()
+    randomize(enc)
+    x = torch.randn(b, t, d, dtype=torch.float64, requires_grad=True)
+    kpm = torch.zeros(b, t, dtype=torch.bool)
+    kpm[0, 3] = True
+    out = enc(x, src_key_padding_mask=kpm)
+    cfg = {"dModel": d, "numHeads": h, "dimFeedforward": ff, "normFirst": True, "activation": "gelu"}
+    finish("encoder-stack-prenorm-gelu", enc, {"x": x}, out, {"config": cfg, "keyPaddingMask": bool2j(kpm)})
+
+    layer = torch.nn.TransformerDecoderLayer(d, h, ff, dropout=0.0, activation="relu", batch_first=True, norm_first=False)
+    dec = torch.nn.TransformerDecoder(layer, 2, norm=torch.nn.LayerNorm(d)).double().eval()
+    randomize(dec)
+    x = torch.randn(b, t, d, dtype=torch.float64, requires_grad=True)
+    mem = torch.randn(b, s, d, dtype=torch.float64, requires_grad=True)
+    tgt_mask = torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1)
+    mem_kpm = torch.zeros(b, s, dtype=torch.bool)
+    mem_kpm[1, 3:] = True
+    out = dec(x, mem, tgt_mask=tgt_mask, memory_key_padding_mask=mem_kpm)
+    cfg = {"dModel": d, "numHeads": h, "dimFeedforward": ff, "normFirst": False, "activation": "relu"}
+    finish("decoder-stack-postnorm-relu", dec, {"x": x, "memory": mem}, out, {"config": cfg, "tgtMask": bool2j(tgt_mask), "memoryKeyPaddingMask": bool2j(mem_kpm)})
+
+
+stack_cases()

@@ -1,5 +1,6 @@
 export { type Bidirectional, bidirectional, type MergeMode } from './bidirectional.js';
 export { type Cell, type CellState, stateSizes, zeroCellState } from './cell.js';
+export { foldInputProjection, projectedWidth } from './fold.js';
 export { type GradientNorms, gradientNormsThroughTime } from './gradient-norms.js';
 export { type GruCell, type GruConfig, type GruSpec, type GruWeights, gru, gruStep } from './gru.js';
 export type { WeightLike } from './interop-common.js';
@@ -36,4 +37,5 @@ export {
 export { type SkipRnn, type SkipState, skipConnections } from './skip.js';
 export { type Stacked, type StackedOptions, stacked } from './stacked.js';
 export { detachState, disposeState, type StateTree, stopGradient } from './state.js';
+export { type Stepper, type StepperOptions, stepper } from './stepper.js';
 export type { HState, InitScheme, LstmState, StepOptions, StepResult } from './types.js';

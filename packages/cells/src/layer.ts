@@ -17,6 +17,8 @@ export interface RunContext {
   readonly gradient: GradientMode;
   /** Whether the caller needs final states (returnState, or the last output). */
   readonly needFinal: boolean;
+  /** The inputs are x · Wx (+ b) already (`rnn`'s `inputsProjected`; cells on the fused path only). */
+  readonly inputsProjected: boolean;
 }
 
 /** One layer's results. `final` and `last` are null when the context did not ask for them. */

@@ -8,9 +8,11 @@ import {
   ShapeError,
 } from '@strand/base';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Cell } from './cell.js';
+import { projectedWidth } from './fold.js';
 import type { GradientMode, RunContext } from './layer.js';
 import type { Recurrent, StateOf } from './recurrent.js';
-import { checkPartState, runPart } from './run-cell.js';
+import { checkPartState, isCell, type Part, runPart } from './run-cell.js';
 import type { StateTree } from './state.js';
 
 export interface RnnOptions<S = unknown> {
@@ -48,6 +50,13 @@ export interface RnnOptions<S = unknown> {
    * device synchronously (so not on WebGPU in Node, which cannot read synchronously).
    */
   readonly checkFinite?: boolean;
+  /**
+   * The inputs are the cell's input projection x · Wx (+ b) already, [batch, time, gates · units], e.g. rows
+   * of `foldInputProjection(cell, table)` gathered by token id. The cell then skips its per-sequence input
+   * matmul (forward and backward). Cells on the fused path only (not peephole or layer-normalised LSTMs,
+   * not compositions); not with `inputDropout` (dropout does not commute with the projection). Default false.
+   */
+  readonly inputsProjected?: boolean;
 }
 
 /**
@@ -138,8 +147,23 @@ export function runContext(
     );
   }
   const [B, T, F] = inputs.shape;
-  if (F !== layer.inputSize || B === 0 || T === 0)
-    throw new ShapeError('rnn inputs', [null, null, layer.inputSize], inputs.shape);
+  const inputsProjected = o.inputsProjected ?? false;
+  if (inputsProjected && !isCell(layer as Part)) {
+    throw new ConfigError(
+      `inputsProjected needs a single cell (lstm, gru, simpleRNN), received '${layer.kind}'`,
+      'inputsProjected',
+    );
+  }
+  const width = inputsProjected ? projectedWidth(layer as Cell) : layer.inputSize;
+  if (F !== width || B === 0 || T === 0)
+    throw new ShapeError(
+      inputsProjected ? 'rnn inputs (projected)' : 'rnn inputs',
+      [null, null, width],
+      inputs.shape,
+    );
+  if (inputsProjected && (o.inputDropout ?? 0) > 0) {
+    throw new ConfigError('inputDropout cannot be combined with inputsProjected', 'inputDropout');
+  }
   if (inputs.dtype !== 'float32')
     throw new ConfigError(`rnn inputs must be float32, received ${inputs.dtype}`, 'rnn inputs');
   if (o.lengths !== undefined && o.mask !== undefined) {
@@ -167,6 +191,7 @@ export function runContext(
     truncate,
     gradient,
     needFinal,
+    inputsProjected,
   };
 }
 

@@ -107,13 +107,19 @@ export function runCell(
       'gradient',
     );
   }
+  if (ctx.inputsProjected && (reason !== null || ctx.gradient === 'autodiff' || probes.hProbes)) {
+    throw new ConfigError(
+      `inputsProjected needs the fused path, which does not run ${reason ?? (ctx.gradient === 'autodiff' ? "with gradient: 'autodiff'" : 'under gradient probes')}`,
+      'inputsProjected',
+    );
+  }
   if (ctx.gradient !== 'autodiff' && reason === null && probes.hProbes === undefined) {
     const { fused, weights } = fusedFor(cell);
     const states = cell.kind === 'lstm' ? [init['h']!, init['c']!] : [init['h']!];
     const { outputs, finals } = runFusedCell(
       fused,
       { x: xin, states, weights, mask: ctx.mask, recMask },
-      { reverse: ctx.reverse, truncate: ctx.truncate },
+      { reverse: ctx.reverse, truncate: ctx.truncate, projected: ctx.inputsProjected },
       { wantFinals: ctx.needFinal, probe: probes.probe ?? null },
     );
     if (!ctx.needFinal) return { outputs, final: null, last: null };

@@ -40,9 +40,10 @@ export function encodeBatch(
 ): BatchEncoding {
   const { padding = false, truncation = false, maxLength } = options;
   if (maxLength !== undefined) positiveInteger(maxLength, 'maxLength');
-  if (truncation && maxLength === undefined) throw new ConfigError('truncation: true needs maxLength.');
+  if (truncation && maxLength === undefined)
+    throw new ConfigError('truncation: true needs maxLength.', 'maxLength');
   if (padding === 'maxLength' && maxLength === undefined)
-    throw new ConfigError("padding: 'maxLength' needs maxLength.");
+    throw new ConfigError("padding: 'maxLength' needs maxLength.", 'maxLength');
   const padId = padding === false ? -1 : resolvePadId(p, options.padId);
 
   const wrap = (options.addSpecialTokens ?? true) && p.postProcessor !== null;
@@ -50,6 +51,7 @@ export function encodeBatch(
   if (truncation && maxLength! < added) {
     throw new ConfigError(
       `maxLength ${maxLength} cannot hold the ${added} special tokens added to every row.`,
+      'maxLength',
     );
   }
   const rows = texts.map((text, index) => {
@@ -83,7 +85,7 @@ export function encodeBatch(
 function resolvePadId(p: Pipeline, padId: number | undefined): number {
   if (padId !== undefined) {
     if (!Number.isSafeInteger(padId) || padId < 0 || padId >= p.vocabSize) {
-      throw new ConfigError(`padId must be an id in [0, ${p.vocabSize}), got ${padId}.`);
+      throw new ConfigError(`padId must be an id in [0, ${p.vocabSize}), got ${padId}.`, 'padId');
     }
     return padId;
   }
@@ -91,6 +93,7 @@ function resolvePadId(p: Pipeline, padId: number | undefined): number {
   if (id === undefined) {
     throw new ConfigError(
       'padding needs a pad id: this tokenizer has no <pad> special token, so pass padId.',
+      'padId',
     );
   }
   return id;

@@ -56,6 +56,7 @@ export const BPETokenizer = {
     if (!Number.isSafeInteger(vocabSize) || vocabSize < base) {
       throw new ConfigError(
         `vocabSize must be an integer >= ${base} (${specials.length} special tokens + 256 bytes), got ${vocabSize}.`,
+        'vocabSize',
       );
     }
     const preTokenizer = { type: 'Split', pattern: resolvePattern(pattern), dropWhitespace: false } as const;

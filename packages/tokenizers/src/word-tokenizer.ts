@@ -47,6 +47,7 @@ export const WordTokenizer = {
     ) {
       throw new ConfigError(
         `maxSize must be an integer >= ${defaultSpecials.length} (the special tokens), got ${maxSize}.`,
+        'maxSize',
       );
     }
     const parts: NormalizerJSON[] = [];

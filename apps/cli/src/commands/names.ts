@@ -9,7 +9,7 @@ import type { ConfusionMatrix } from '@strand/trainer';
 import { ConfusionMatrix as Matrix } from '@strand/trainer';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../frame/errors.js';
-import { addCommonOptions, commonOptions, parseInteger, parseNumber } from '../frame/options.js';
+import { addCommonOptions, commonOptions, parseChoice, parseInteger, parseNumber } from '../frame/options.js';
 import { table } from '../frame/output.js';
 import { startRun } from '../frame/run.js';
 import { loadPart } from './names/checkpoint.js';
@@ -44,7 +44,7 @@ function commonRunOptions(raw: Record<string, unknown>) {
 
 function addReadOptions(command: Command): Command {
   return command
-    .option('--checkpoint <dir>', 'the `strand names --out` folder', DEFAULT_OUT)
+    .option('--checkpoint <dir>', 'the output folder of a `strand names` run', DEFAULT_OUT)
     .addOption(
       new Option('--backend <name>', 'tensor backend').default(
         process.env['STRAND_BACKEND'] ?? 'auto',
@@ -65,11 +65,22 @@ export function namesCommand(program: Command): void {
     .option('--embedding <n>', 'character embedding size', parseInteger(1), 32)
     .option('--layers <n>', 'classifier layers', parseInteger(1), 1)
     .option('--unidirectional', 'read names left to right only (default: both directions)', false)
+    .option(
+      '--pooling <kind>',
+      'how the steps become one vector: last, mean, max, attention',
+      parseChoice(['last', 'mean', 'max', 'attention'] as const),
+      'last',
+    )
     .option('--dropout <p>', 'dropout rate', parseNumber(0, 0.99), 0.2)
     .option('--batch <n>', 'batch size', parseInteger(1), 64)
     .option('--lr <rate>', 'peak AdamW learning rate', parseNumber(0, 10, false), 3e-3)
     .option('--epochs <n>', 'classifier epoch budget (default 12)', parseInteger(1))
-    .option('--eval-every <steps>', 'score a held-out probe (and checkpoint) every N steps', parseInteger(1), 200)
+    .option(
+      '--eval-every <steps>',
+      'score a held-out probe (and checkpoint) every N steps',
+      parseInteger(1),
+      200,
+    )
     .option('--order <n>', 'n-gram order of the baseline', parseInteger(1), 4)
     .option('--generator-steps <n>', 'training steps of the generator (0: none)', parseInteger(0), 1500)
     .option('--generator-units <n>', 'generator hidden units', parseInteger(1), 128)
@@ -97,7 +108,9 @@ export function namesCommand(program: Command): void {
       set.valid.map((n) => argmax(ngram.probabilities(n.text))),
     );
     const ngramSeconds = (performance.now() - started) / 1000;
-    output.note(`baseline ${order}-gram per language: accuracy ${ngramCm.accuracy().toFixed(4)} (${ngramSeconds.toFixed(1)} s)`);
+    output.note(
+      `baseline ${order}-gram per language: accuracy ${ngramCm.accuracy().toFixed(4)} (${ngramSeconds.toFixed(1)} s)`,
+    );
 
     // The neural classifier.
     const trainSet = toExamples(set.train, labels, vocabulary);
@@ -112,7 +125,7 @@ export function namesCommand(program: Command): void {
       embeddingDim: raw['embedding'] as number,
       dropout: raw['dropout'] as number,
       bidirectional: !raw['unidirectional'],
-      pooling: 'last',
+      pooling: raw['pooling'] as string,
       seed: options.seed,
     };
     const epochs = (raw['epochs'] as number | undefined) ?? (options.steps === undefined ? 12 : undefined);
@@ -134,7 +147,10 @@ export function namesCommand(program: Command): void {
     const extra = { vocabulary: vocabulary.toJSON(), labels };
     const trained = await trainClassifier(run, 'classifier', config, trainSet, probe, budget, extra);
     const cm = confusion(trained.model, validSet, labels.length);
-    const svgPath = await run.write('confusion.svg', await confusionSvg(cm, labels, `strand names: held-out confusion (${config.cell})`));
+    const svgPath = await run.write(
+      'confusion.svg',
+      await confusionSvg(cm, labels, `strand names: held-out confusion (${config.cell})`),
+    );
 
     // The generator.
     let generator: Record<string, unknown> | null = null;
@@ -159,7 +175,11 @@ export function namesCommand(program: Command): void {
       );
       generator = { steps: g.steps, seconds: g.seconds, trainLoss: g.trainLoss };
       for (const language of labels.filter((l) => ['Italian', 'Russian', 'Japanese'].includes(l)))
-        samples[language] = generateNames(g.model, vocabulary, language, { count: 5, temperature: 0.8, seed: options.seed });
+        samples[language] = generateNames(g.model, vocabulary, language, {
+          count: 5,
+          temperature: 0.8,
+          seed: options.seed,
+        });
     }
 
     const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -170,7 +190,8 @@ export function namesCommand(program: Command): void {
     const pairs = confusedPairs(cm, labels);
     output.say(`most confused: ${pairs.map((p) => `${p.truth} → ${p.predicted} (${p.count})`).join(', ')}`);
     output.say(`heatmap: ${svgPath}`);
-    for (const [language, list] of Object.entries(samples)) output.say(`generated ${language}: ${list.join(', ')}`);
+    for (const [language, list] of Object.entries(samples))
+      output.say(`generated ${language}: ${list.join(', ')}`);
     output.say();
     const neural = scores(cm);
     const ngramScores = scores(ngramCm);
@@ -183,7 +204,12 @@ export function namesCommand(program: Command): void {
           neural.macroF1.toFixed(4),
           `${trained.steps} steps, ${trained.seconds.toFixed(0)} s, ${run.backend.name}`,
         ],
-        [`${order}-gram per language + prior`, pct(ngramScores.accuracy), ngramScores.macroF1.toFixed(4), 'baseline, same split'],
+        [
+          `${order}-gram per language + prior`,
+          pct(ngramScores.accuracy),
+          ngramScores.macroF1.toFixed(4),
+          'baseline, same split',
+        ],
         [`majority (${floor.label})`, pct(floor.accuracy), '', 'floor'],
         ['target', pct(TARGET_ACCURACY), '', 'issue #13'],
       ]),
@@ -245,14 +271,17 @@ export function namesCommand(program: Command): void {
     });
     for (const r of results) {
       run.output.say(r.name);
-      for (const t of r.top) run.output.say(`  ${t.language.padEnd(12)} ${(100 * t.probability).toFixed(1)}%`);
+      for (const t of r.top)
+        run.output.say(`  ${t.language.padEnd(12)} ${(100 * t.probability).toFixed(1)}%`);
     }
     run.output.result({ command: 'names predict', results });
   });
 
   const generate = names
     .command('generate')
-    .description('Sample new names in a language from a saved `strand names` run; names already in the data are marked *')
+    .description(
+      'Sample new names in a language from a saved `strand names` run; names already in the data are marked *',
+    )
     .requiredOption('--language <name>', 'one of the 20 languages (e.g. Italian)')
     .option('--count <n>', 'how many names', parseInteger(1), 10)
     .option('--temperature <t>', 'sampling temperature', parseNumber(0, 100, false), 0.8)

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { runFused } from './kernel.js';
-import { columnsT, maskedGrad } from './kernels-common.js';
+import { columnsT, maskedGrad, transposeRows } from './kernels-common.js';
 
 /** The tensors one fused run works on. In the backward pass they are the saved copies. */
 export interface FusedInputs {
@@ -20,6 +20,12 @@ export interface FusedSettings {
   readonly reverse: boolean;
   /** 0 = full BPTT; k > 0 cuts the gradient before every k-th step (in processing order). */
   readonly truncate: number;
+  /**
+   * The inputs are already x · Wx (+ b), [batch, time, gates · H] (see `foldInputProjection`): the cell skips
+   * its input projection, the gradient w.r.t. the inputs is the pre-activation gradient itself, and Wx, b
+   * get zero gradient from this op (theirs flows through the folded table).
+   */
+  readonly projected: boolean;
 }
 
 /** Receives ‖∂L/∂h_t‖ for t = 0..T-1 (a kept [T] tensor the receiver disposes). */
@@ -131,6 +137,18 @@ export function timesTransposed(b: tf.Tensor2D): { apply(a: tf.Tensor2D): tf.Ten
   return { apply: (a) => tf.matMul(a, b, false, true), dispose: () => {} };
 }
 
+/** How `weightGrads` lays out its one matmul: 'aT' = [xᵀ; 1; hᵀ] · dz, 'dzT' = (dzᵀ · [x, 1, h])ᵀ. */
+export type WeightGradLayout = 'aT' | 'dzT';
+let weightGradLayout: WeightGradLayout = 'aT';
+
+/**
+ * Selects the weight-gradient layout (same numbers up to float rounding; the benchmark measures both).
+ * @internal
+ */
+export function setWeightGradLayout(layout: WeightGradLayout): void {
+  weightGradLayout = layout;
+}
+
 /**
  * Weight gradients of y_t = x_t · Wx (+ b) + s_t · Ws summed over all steps, as one matmul:
  * [xᵀ; 1ᵀ; sᵀ] · d, so d (the big per-step gradient) is read once.
@@ -149,8 +167,19 @@ export function weightGrads(
   steps?.forEach((s, t) => {
     inputs[`s${t}`] = s;
   });
-  const [aT] = runFused(columnsT, inputs, { batch: B, time: T, ones: withBias }); // [K, B·T]
-  const g = tf.matMul(aT as tf.Tensor2D, d); // [K, out]
+  let g: tf.Tensor2D; // [K, out]
+  if (weightGradLayout === 'dzT') {
+    // dzᵀ · A: the matmul's second operand (the one tfjs' wasm kernel packs per call) is the small
+    // [B·T, K] A, not the [B·T, out] gradient; costs two JS transposes (dz in, the [out, K] result out).
+    const [a] = runFused(columnsT, inputs, { batch: B, time: T, ones: withBias, rows: true }); // [B·T, K]
+    const [dT] = runFused(transposeRows, { m: d }); // [out, B·T]
+    const gT = tf.matMul(dT as tf.Tensor2D, a as tf.Tensor2D); // [out, K]
+    g = runFused(transposeRows, { m: gT })[0] as tf.Tensor2D;
+    free(a, dT, gT);
+  } else {
+    const [aT] = runFused(columnsT, inputs, { batch: B, time: T, ones: withBias }); // [K, B·T]
+    g = tf.matMul(aT as tf.Tensor2D, d);
+  }
   const out = d.shape[1];
   const F = x === null ? 0 : x.shape[2];
   const P = steps === null ? 0 : steps[0]!.shape[1];
@@ -175,6 +204,16 @@ export function projectInputs(x: tf.Tensor3D, w: tf.Tensor, b: tf.Tensor | null)
   const y =
     b === null ? tf.matMul(x2, w as tf.Tensor2D) : tf.fused.matMul({ a: x2, b: w as tf.Tensor2D, bias: b });
   return tf.reshape(y, [B, T, w.shape[1]!]);
+}
+
+/** The step inputs x · Wx (+ b): the inputs themselves when the caller folded the projection in. */
+export function stepInputs(
+  x: tf.Tensor3D,
+  w: tf.Tensor,
+  b: tf.Tensor | null,
+  settings: FusedSettings,
+): tf.Tensor3D {
+  return settings.projected ? x : projectInputs(x, w, b);
 }
 
 /** Processing order: time index of the s-th processed step. */

@@ -6,10 +6,10 @@ import {
   type FusedInputs,
   free,
   initialHGrad,
-  projectInputs,
   reportNorms,
   splitGradient,
   stackRows,
+  stepInputs,
   timeIndex,
   timesTransposed,
   weightGrads,
@@ -83,10 +83,11 @@ export function fusedGru(cell: GruCell): FusedCell {
   const hasRecurrentBias = cell.params.recurrentBias !== null;
   const variant = cell.config.minimal ? 'minimal' : cell.config.resetAfter ? 'after' : 'before';
   return {
-    forward(ins, { reverse }) {
+    forward(ins, settings) {
+      const { reverse } = settings;
       const T = ins.x.shape[1];
       const { wx, wh, b, bh } = parts(cell, ins.weights);
-      const xw = projectInputs(ins.x, wx, b); // [B, T, gates·H], one matmul for all steps
+      const xw = stepInputs(ins.x, wx, b, settings); // [B, T, gates·H], one matmul for all steps
       const R: tf.Tensor[] = new Array(T);
       const HP: tf.Tensor[] = new Array(T);
       const S: tf.Tensor[] = new Array(T);
@@ -154,7 +155,7 @@ export function fusedGru(cell: GruCell): FusedCell {
       return { outputs: tf.stack(Y, 1) as tf.Tensor3D, finals: [h], saved: [...R, ...HP, ...S, ...SN, ...X] };
     },
 
-    backward(ins, saved, dOut, dFinals, { reverse, truncate }, probe) {
+    backward(ins, saved, dOut, dFinals, { reverse, truncate, projected }, probe) {
       const [B, T, F] = ins.x.shape;
       const { wx, wh } = parts(cell, ins.weights);
       const at = (k: number, t: number) => saved[k * T + t] as tf.Tensor2D;
@@ -238,12 +239,29 @@ export function fusedGru(cell: GruCell): FusedCell {
       unT?.dispose();
       const steps = (k: number) => Array.from({ length: T }, (_, t) => at(k, t));
       const dxw = variant === 'before' ? tf.concat([stackRows(DX), stackRows(DN)], 1) : stackRows(DX); // [B·T, gates·H]
-      const dx = tf.reshape(timesTransposed(wx).apply(dxw), [B, T, F]);
+      // Folded inputs: the gradient w.r.t. x · Wx + b is dxw itself; Wx and b get theirs through the table.
+      const dx = projected
+        ? tf.reshape(dxw, [B, T, F])
+        : tf.reshape(timesTransposed(wx).apply(dxw), [B, T, F]);
       let dWx: tf.Tensor2D;
       let db: tf.Tensor1D | null;
       let dWh: tf.Tensor;
       let dbh: tf.Tensor1D | null = null;
-      if (variant === 'after') {
+      if (projected) {
+        dWx = tf.zerosLike(wx);
+        db = hasBias ? tf.zerosLike(ins.weights[2] as tf.Tensor1D) : null;
+        if (variant === 'after') {
+          const gh = weightGrads(null, hasRecurrentBias, steps(0), stackRows(DA));
+          dWh = gh.ds!;
+          dbh = gh.db;
+        } else if (variant === 'before') {
+          const gRZ = weightGrads(null, false, steps(0), stackRows(DX)).ds!; // [H, 2H]
+          const gN = weightGrads(null, false, steps(4), stackRows(DN)).ds!; // [H, H]
+          dWh = tf.concat([gRZ, gN], 1);
+        } else {
+          dWh = weightGrads(null, false, steps(0), dxw).ds!;
+        }
+      } else if (variant === 'after') {
         ({ dx: dWx, db } = weightGrads(ins.x, hasBias, null, dxw) as {
           dx: tf.Tensor2D;
           db: tf.Tensor1D | null;

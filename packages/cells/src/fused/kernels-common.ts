@@ -126,17 +126,20 @@ export const mulBlock: FusedKernel = {
 };
 
 /**
- * Builds Aᵀ for a weight gradient, column b · time + t holding step t of sequence b:
- * rows [x[b, t, :] (if given); 1 (if attrs.ones); s_t[b, :] for the per-step inputs s0..s{T-1} (if given)].
- * x: [batch, time, F], s_t: [batch, P] -> [F + ones + P, batch · time]. Written by one JS pass, so the wasm
- * backend needs neither a transpose (slow there) nor a transposed matmul (slower).
+ * Builds the operand of a weight gradient from rows [x[b, t, :] (if given); 1 (if attrs.ones); s_t[b, :]
+ * for the per-step inputs s0..s{T-1} (if given)], one per step (b · time + t). attrs.layout 'T' (default)
+ * writes Aᵀ, [F + ones + P, batch · time]; attrs.rows = true writes A, [batch · time, F + ones + P].
+ * Written by one JS pass, so the wasm backend needs neither a transpose (slow there) nor a transposed
+ * matmul (slower).
  */
 export const columnsT: FusedKernel = {
   name: 'StrandColumnsT',
   outputShapes: (s, a) => {
     const F = s['x']?.[2] ?? 0;
     const P = s['s0']?.[1] ?? 0;
-    return [[F + (a['ones'] ? 1 : 0) + P, (a['batch'] as number) * (a['time'] as number)]];
+    const K = F + (a['ones'] ? 1 : 0) + P;
+    const N = (a['batch'] as number) * (a['time'] as number);
+    return [a['rows'] ? [N, K] : [K, N]];
   },
   js(inputs, [out], s, a) {
     const B = a['batch'] as number;
@@ -144,28 +147,33 @@ export const columnsT: FusedKernel = {
     const N = B * T;
     const x = inputs['x'];
     const F = s['x']?.[2] ?? 0;
+    const P = s['s0']?.[1] ?? 0;
+    const K = F + (a['ones'] ? 1 : 0) + P;
+    // element (row r of Aᵀ, column col) lives at r · N + col in Aᵀ, col · K + r in A
+    const rs = a['rows'] ? 1 : N;
+    const cs = a['rows'] ? K : 1;
     let row = 0;
     if (x !== undefined) {
       for (let b = 0; b < B; b++) {
         for (let t = 0; t < T; t++) {
           const src = (b * T + t) * F;
-          const col = b * T + t;
-          for (let f = 0; f < F; f++) out![f * N + col] = x[src + f]!;
+          const col = (b * T + t) * cs;
+          for (let f = 0; f < F; f++) out![f * rs + col] = x[src + f]!;
         }
       }
       row = F;
     }
     if (a['ones']) {
-      out!.fill(1, row * N, (row + 1) * N);
+      if (a['rows']) for (let col = 0; col < N; col++) out![col * K + row] = 1;
+      else out!.fill(1, row * N, (row + 1) * N);
       row++;
     }
-    const P = s['s0']?.[1] ?? 0;
     for (let t = 0; t < T && P > 0; t++) {
       const st = inputs[`s${t}`]!;
       for (let b = 0; b < B; b++) {
-        const col = b * T + t;
+        const col = (b * T + t) * cs;
         const src = b * P;
-        for (let p = 0; p < P; p++) out![(row + p) * N + col] = st[src + p]!;
+        for (let p = 0; p < P; p++) out![(row + p) * rs + col] = st[src + p]!;
       }
     }
   },
@@ -180,6 +188,48 @@ export const columnsT: FusedKernel = {
       const steps = Array.from({ length: T }, (_, t) => inputs[`s${t}`]!);
       parts.push(tf.reshape(tf.stack(steps, 1), [B * T, steps[0]!.shape[1]!]));
     }
-    return [tf.transpose(parts.length === 1 ? parts[0]! : tf.concat(parts, 1))];
+    const rows = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    return [a['rows'] ? rows : tf.transpose(rows)];
+  },
+};
+
+/**
+ * The transpose of a [n, m] matrix, or of the stacked per-step [batch, m] tensors s0..s{T-1} (row b · time + t),
+ * written by one JS pass (the wasm backend's transpose is slow) -> [m, n].
+ */
+export const transposeRows: FusedKernel = {
+  name: 'StrandTransposeRows',
+  outputShapes: (s, a) => {
+    if (s['m']) return [[s['m'][1]!, s['m'][0]!]];
+    return [[s['s0']![1]!, s['s0']![0]! * (a['time'] as number)]];
+  },
+  js(inputs, [out], s, a) {
+    const m = inputs['m'];
+    if (m !== undefined) {
+      const [n, w] = s['m'] as [number, number];
+      for (let i = 0; i < n; i++) {
+        const src = i * w;
+        for (let j = 0; j < w; j++) out![j * n + i] = m[src + j]!;
+      }
+      return;
+    }
+    const [B, w] = s['s0'] as [number, number];
+    const T = a['time'] as number;
+    const n = B * T;
+    for (let t = 0; t < T; t++) {
+      const st = inputs[`s${t}`]!;
+      for (let b = 0; b < B; b++) {
+        const col = b * T + t;
+        const src = b * w;
+        for (let j = 0; j < w; j++) out![j * n + col] = st[src + j]!;
+      }
+    }
+  },
+  ops(inputs, a) {
+    if (inputs['m']) return [tf.transpose(inputs['m'])];
+    const T = a['time'] as number;
+    const steps = Array.from({ length: T }, (_, t) => inputs[`s${t}`]!);
+    const [B, w] = steps[0]!.shape as [number, number];
+    return [tf.transpose(tf.reshape(tf.stack(steps, 1), [B * T, w]))];
   },
 };

@@ -5,10 +5,10 @@ import {
   type FusedCell,
   free,
   initialHGrad,
-  projectInputs,
   reportNorms,
   splitGradient,
   stackRows,
+  stepInputs,
   timeIndex,
   timesTransposed,
   weightGrads,
@@ -52,10 +52,11 @@ export function fusedLstm(cell: LstmCell): FusedCell {
     return { wx, wh, b, wp };
   };
   return {
-    forward(ins, { reverse }) {
+    forward(ins, settings) {
+      const { reverse } = settings;
       const [B, T] = ins.x.shape;
       const { wx, wh, b, wp } = split(ins.weights);
-      const xw = projectInputs(ins.x, wx, b); // [B, T, 4H], one matmul for all steps
+      const xw = stepInputs(ins.x, wx, b, settings); // [B, T, 4H], one matmul for all steps
       const mask = ins.mask;
       const R: tf.Tensor2D[] = new Array(T);
       const S: tf.Tensor[] = new Array(T);
@@ -118,7 +119,7 @@ export function fusedLstm(cell: LstmCell): FusedCell {
       return { outputs, finals: [h, c], saved: [...R, ...S, ...SC, ...CP, ...M] };
     },
 
-    backward(ins, saved, dOut, dFinals, { reverse, truncate }, probe) {
+    backward(ins, saved, dOut, dFinals, { reverse, truncate, projected: folded }, probe) {
       const [B, T, F] = ins.x.shape;
       const { wx, wh, wp } = split(ins.weights);
       const at = (k: number, t: number) => saved[k * T + t]!;
@@ -166,14 +167,15 @@ export function fusedLstm(cell: LstmCell): FusedCell {
       wpT?.dispose();
       const dz = stackRows(DZ); // [B·T, 4H]
       const g = weightGrads(
-        ins.x,
-        hasBias,
+        folded ? null : ins.x,
+        hasBias && !folded,
         Array.from({ length: T }, (_, t) => R(t)),
         dz,
       );
-      const dx = tf.reshape(timesTransposed(wx).apply(dz), [B, T, F]);
-      const grads: tf.Tensor[] = [dx, dh0, dc0, g.dx!, g.ds!];
-      if (hasBias) grads.push(g.db!);
+      // Folded inputs: the gradient w.r.t. x · Wx + b is dz itself; Wx and b get theirs through the table.
+      const dx = folded ? tf.reshape(dz, [B, T, F]) : tf.reshape(timesTransposed(wx).apply(dz), [B, T, F]);
+      const grads: tf.Tensor[] = [dx, dh0, dc0, folded ? tf.zerosLike(wx) : g.dx!, g.ds!];
+      if (hasBias) grads.push(folded ? tf.zerosLike(ins.weights[2]!) : g.db!);
       if (projected) {
         const ms = Array.from({ length: T }, (_, t) => at(4, t) as tf.Tensor2D); // m_t = o ⊙ tanh c_t
         grads.push(weightGrads(null, false, ms, stackRows(DH)).ds!);

@@ -5,10 +5,10 @@ import {
   type FusedCell,
   free,
   initialHGrad,
-  projectInputs,
   reportNorms,
   splitGradient,
   stackRows,
+  stepInputs,
   timeIndex,
   timesTransposed,
   weightGrads,
@@ -31,11 +31,12 @@ export function fusedSimpleRnn(cell: SimpleRnnCell): FusedCell {
   const hasBias = cell.params.bias !== null;
   const attrs = { relu: relu ? 1 : 0, leak };
   return {
-    forward(ins, { reverse }) {
+    forward(ins, settings) {
+      const { reverse } = settings;
       const T = ins.x.shape[1];
       const [wx, wh] = ins.weights as [tf.Tensor2D, tf.Tensor2D];
       const b = hasBias ? (ins.weights[2] as tf.Tensor1D) : null;
-      const xw = projectInputs(ins.x, wx, b); // [B, T, H], one matmul for all steps
+      const xw = stepInputs(ins.x, wx, b, settings); // [B, T, H], one matmul for all steps
       const scale: Record<string, number> = relu ? {} : { scaleFrom: 0, scaleTo: H, scale: 2 }; // tanh a = 2σ(2a) - 1
       const R: tf.Tensor[] = new Array(T);
       const Fs: tf.Tensor[] = new Array(T);
@@ -61,7 +62,7 @@ export function fusedSimpleRnn(cell: SimpleRnnCell): FusedCell {
       return { outputs: tf.stack(Y, 1) as tf.Tensor3D, finals: [h], saved: [...R, ...Fs] };
     },
 
-    backward(ins, saved, dOut, dFinals, { reverse, truncate }, probe) {
+    backward(ins, saved, dOut, dFinals, { reverse, truncate, projected }, probe) {
       const [B, T, F] = ins.x.shape;
       const [wx, wh] = ins.weights as [tf.Tensor2D, tf.Tensor2D];
       const whT = timesTransposed(wh);
@@ -94,11 +95,17 @@ export function fusedSimpleRnn(cell: SimpleRnnCell): FusedCell {
       whT.dispose();
       const da = stackRows(DA);
       const g = weightGrads(
-        ins.x,
-        hasBias,
+        projected ? null : ins.x,
+        hasBias && !projected,
         Array.from({ length: T }, (_, t) => saved[t] as tf.Tensor2D),
         da,
       );
+      if (projected) {
+        // Folded inputs: the gradient w.r.t. x · Wx + b is da itself; Wx and b get theirs through the table.
+        const dx = tf.reshape(da, [B, T, F]);
+        const dWx = tf.zerosLike(wx);
+        return hasBias ? [dx, dh0, dWx, g.ds!, tf.zerosLike(ins.weights[2]!)] : [dx, dh0, dWx, g.ds!];
+      }
       const dx = tf.reshape(timesTransposed(wx).apply(da), [B, T, F]);
       return hasBias ? [dx, dh0, g.dx!, g.ds!, g.db!] : [dx, dh0, g.dx!, g.ds!];
     },

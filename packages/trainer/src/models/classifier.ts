@@ -70,6 +70,7 @@ export class SequenceClassifier implements TrainableModel<null> {
   readonly training = 'window' as const;
   readonly params: SequenceClassifierParams;
   readonly numClasses: number;
+  readonly vocabSize: number;
   private readonly stack: RecurrentStack;
   private readonly pooling: Pooling;
   private readonly dropoutRate: number;
@@ -78,6 +79,7 @@ export class SequenceClassifier implements TrainableModel<null> {
   constructor(readonly config: SequenceClassifierConfig) {
     const s = recurrentSettings(config);
     const vocabSize = positiveInteger(config.vocabSize, 'vocabSize');
+    this.vocabSize = vocabSize;
     this.numClasses = positiveInteger(config.numClasses, 'numClasses');
     const dim = positiveInteger(config.embeddingDim ?? s.units, 'embeddingDim');
     const seed = nonNegativeInteger(config.seed ?? 0, 'seed');

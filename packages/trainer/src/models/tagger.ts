@@ -36,6 +36,7 @@ export class SequenceTagger implements TrainableModel<null> {
   readonly training = 'window' as const;
   readonly params: SequenceTaggerParams;
   readonly numTags: number;
+  readonly vocabSize: number;
   private readonly stack: RecurrentStack;
   private readonly dropoutRate: number;
   private readonly padId: number;
@@ -43,6 +44,7 @@ export class SequenceTagger implements TrainableModel<null> {
   constructor(readonly config: SequenceTaggerConfig) {
     const s = recurrentSettings({ ...config, bidirectional: config.bidirectional ?? true });
     const vocabSize = positiveInteger(config.vocabSize, 'vocabSize');
+    this.vocabSize = vocabSize;
     this.numTags = positiveInteger(config.numTags, 'numTags');
     const dim = positiveInteger(config.embeddingDim ?? s.units, 'embeddingDim');
     const seed = nonNegativeInteger(config.seed ?? 0, 'seed');

@@ -10,8 +10,8 @@ import {
   ConfusionMatrix,
   createModel,
   functionLr,
-  labelledData,
   type LabelledSequence,
+  labelledData,
   type ModelConfig,
   type TrainableModel,
 } from '@strand/trainer';
@@ -47,17 +47,20 @@ export interface TrainedClassifier {
   readonly curve: readonly { readonly step: number; readonly seconds: number; readonly accuracy: number }[];
 }
 
-/** Linear decay to lr/10 over the step budget, or over the time budget when only minutes are given. */
+/**
+ * Cosine decay to lr/10 over the budget: the fraction of the step (or epoch) budget or of the time
+ * budget used so far, whichever is larger, so that the rate has decayed when either ends.
+ */
 function decay(lr: number, budget: ClassifierBudget, stepsPerEpoch: number, started: number) {
   const totalSteps =
     budget.steps ?? (budget.epochs !== undefined ? budget.epochs * stepsPerEpoch : undefined);
   return (step: number): number => {
-    const f =
-      totalSteps !== undefined
-        ? step / Math.max(1, totalSteps)
-        : (performance.now() / 1000 - started) / Math.max(1, (budget.minutes ?? 1) * 60);
+    const byStep = totalSteps === undefined ? 0 : step / Math.max(1, totalSteps);
+    const byTime =
+      budget.minutes === undefined ? 0 : (performance.now() / 1000 - started) / (budget.minutes * 60);
+    const f = Math.min(1, Math.max(byStep, byTime));
     const min = lr / 10;
-    return min + 0.5 * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, f)))) * (lr - min);
+    return min + 0.5 * (1 + Math.cos(Math.PI * f)) * (lr - min);
   };
 }
 
@@ -110,7 +113,11 @@ export function argmax(p: ArrayLike<number>): number {
 }
 
 /** The confusion matrix of `model` on `examples`. */
-export function confusion(model: TrainableModel, examples: readonly Example[], numClasses: number): ConfusionMatrix {
+export function confusion(
+  model: TrainableModel,
+  examples: readonly Example[],
+  numClasses: number,
+): ConfusionMatrix {
   const probs = predictProbabilities(
     model,
     examples.map((e) => e.ids),

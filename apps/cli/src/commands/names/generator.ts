@@ -66,11 +66,10 @@ export async function trainGenerator(
   const total = s.steps;
   const started = performance.now() / 1000;
   const scheduler = functionLr(optimizer, (step) => {
-    const f =
-      total !== undefined
-        ? step / Math.max(1, total)
-        : (performance.now() / 1000 - started) / Math.max(1, (s.minutes ?? 1) * 60);
-    return s.lr / 10 + 0.5 * (1 + Math.cos(Math.PI * Math.min(1, f))) * (s.lr - s.lr / 10);
+    const byStep = total === undefined ? 0 : step / Math.max(1, total);
+    const byTime = s.minutes === undefined ? 0 : (performance.now() / 1000 - started) / (s.minutes * 60);
+    const f = Math.min(1, Math.max(byStep, byTime));
+    return s.lr / 10 + 0.5 * (1 + Math.cos(Math.PI * f)) * (s.lr - s.lr / 10);
   });
   const result = await train({
     model,

@@ -19,9 +19,9 @@ export interface TntOptions {
    * that transitions see it. Default true.
    */
   readonly capitalisation?: boolean;
-  /** Words seen at most this often train the suffix model (TnT: 10). */
+  /** Words seen at most this often train the suffix model (TnT: 10; default 3, best on dev). */
   readonly rareThreshold?: number;
-  /** Longest suffix (TnT: 10). */
+  /** Longest suffix (TnT: 10; default 2, best on EWT dev: its unseen words are often names, typos and URLs). */
   readonly maxSuffixLength?: number;
   /**
    * Words seen at most `rareBlend.count` times: P(w | t) mixes the maximum-likelihood estimate with
@@ -149,8 +149,8 @@ export function trainTnt(sentences: readonly TaggedSentence[], options: TntOptio
   const wordCounts = new Map<string, number>();
   for (const [w, row] of wordTag) wordCounts.set(w, row.reduce((x, y) => x + y, 0));
   const suffix = trainSuffixModel(tokens, wordCounts, S, {
-    rareThreshold: options.rareThreshold ?? 10,
-    maxSuffixLength: options.maxSuffixLength ?? 10,
+    rareThreshold: options.rareThreshold ?? 3,
+    maxSuffixLength: options.maxSuffixLength ?? 2,
   });
   const blend = options.rareBlend ?? { count: 2, weight: 0.2 };
   const lexicon = new Map<string, Float64Array>();

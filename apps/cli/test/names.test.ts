@@ -1,0 +1,163 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasData } from '@strand/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from './run-cli.js';
+
+// The embedded wasm backend: tfjs' plain-JS cpu backend is several times slower on recurrent cells.
+const runCli = (args: readonly string[]) => run(args, { STRAND_BACKEND: 'wasm' });
+
+// A small stratified slice of the real data and a tiny budget: fast on 2 busy cores.
+const tiny = [
+  '--limit',
+  '1500',
+  '--units',
+  '24',
+  '--embedding',
+  '12',
+  '--batch',
+  '32',
+  '--lr',
+  '0.01',
+  '--eval-every',
+  '20',
+  '--generator-steps',
+  '20',
+  '--generator-units',
+  '24',
+  '--order',
+  '3',
+];
+
+describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
+  const out = mkdtempSync(join(tmpdir(), 'strand-names-'));
+  let result: ReturnType<typeof JSON.parse>; // the parsed --json document
+  let stderr = '';
+
+  beforeAll(async () => {
+    const r = await runCli(['names', '--json', ...tiny, '--steps', '60', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    result = JSON.parse(r.stdout);
+    stderr = r.stderr;
+  }, 240_000);
+
+  it('trains the classifier and reports it beside the n-gram classifier and the majority floor', () => {
+    expect(result.command).toBe('names');
+    expect(result.split.languages).toBe(20);
+    // 10% held out, stratified: round(n_l / 10) per language.
+    expect(result.split.heldOut / (result.split.train + result.split.heldOut)).toBeCloseTo(0.1, 1);
+    expect(result.classifier.steps).toBe(60);
+    const { majority, ngram } = result.baselines;
+    expect(majority.label).toBe('Russian');
+    expect(majority.accuracy).toBeGreaterThan(0.4);
+    expect(majority.accuracy).toBeLessThan(0.55);
+    // The n-gram classifier is far above the floor even on a slice; the tiny network at least reaches it.
+    expect(ngram.accuracy).toBeGreaterThan(majority.accuracy + 0.1);
+    expect(result.classifier.accuracy).toBeGreaterThanOrEqual(majority.accuracy - 1e-9);
+    for (const x of [ngram.accuracy, ngram.macroF1, result.classifier.accuracy, result.classifier.macroF1]) {
+      expect(Number.isFinite(x)).toBe(true);
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(1);
+    }
+    expect(result.reachesTarget).toBe(result.classifier.accuracy >= 0.85);
+    expect(result.classifier.curve.length).toBeGreaterThanOrEqual(3);
+    expect(stderr).toMatch(/baseline 3-gram per language/);
+  });
+
+  it('reports the confusion matrix, the most confused pairs and an SVG heatmap', () => {
+    const { labels, counts, svg } = result.confusion;
+    expect(labels).toHaveLength(20);
+    expect(counts).toHaveLength(400);
+    expect(counts.reduce((a: number, b: number) => a + b, 0)).toBe(result.split.heldOut);
+    let diagonal = 0;
+    for (let i = 0; i < 20; i++) diagonal += counts[i * 21];
+    expect(diagonal / result.split.heldOut).toBeCloseTo(result.classifier.accuracy, 10);
+    for (const p of result.mostConfused) {
+      expect(p.truth).not.toBe(p.predicted);
+      expect(counts[labels.indexOf(p.truth) * 20 + labels.indexOf(p.predicted)]).toBe(p.count);
+    }
+    expect(existsSync(svg)).toBe(true);
+    const text = readFileSync(svg, 'utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain('Russian');
+    expect(text).toContain('Vietnamese');
+  });
+
+  it('predict prints the top 3 languages with probabilities from the checkpoint', async () => {
+    const r = await runCli(['names', 'predict', 'Dostoevsky', 'Nakamura', '--checkpoint', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.results.map((x: { name: string }) => x.name)).toEqual(['Dostoevsky', 'Nakamura']);
+    for (const { top } of p.results) {
+      expect(top).toHaveLength(3);
+      expect(new Set(top.map((t: { language: string }) => t.language)).size).toBe(3);
+      for (let i = 0; i < 3; i++) {
+        expect(top[i].probability).toBeGreaterThan(0);
+        if (i > 0) expect(top[i].probability).toBeLessThanOrEqual(top[i - 1].probability);
+      }
+      expect(top[0].probability + top[1].probability + top[2].probability).toBeLessThanOrEqual(1 + 1e-6);
+    }
+    const plain = await runCli(['names', 'predict', 'Dostoevsky', '--checkpoint', out]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^Dostoevsky\n\s+\S+\s+\d+\.\d%/);
+  });
+
+  it('generate samples seeded names in a language and marks known ones', async () => {
+    const args = [
+      'names',
+      'generate',
+      '--language',
+      'italian',
+      '--count',
+      '4',
+      '--checkpoint',
+      out,
+      '--json',
+      '--seed',
+      '7',
+    ];
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    const g = JSON.parse(r.stdout);
+    expect(g.language).toBe('Italian');
+    expect(g.names).toHaveLength(4);
+    for (const n of g.names) {
+      expect(typeof n.name).toBe('string');
+      expect(n.name).not.toMatch(/[<>]/); // no language or special tokens leak into names
+      expect(typeof n.inData).toBe('boolean');
+    }
+    const again = await runCli(args);
+    expect(JSON.parse(again.stdout)).toEqual(g); // seeded
+  });
+
+  it('bad input gives one clear line and a non-zero exit', async () => {
+    const unknown = await runCli(['names', 'generate', '--language', 'Klingon', '--checkpoint', out]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown language 'Klingon': expected one of Arabic, Chinese/);
+    const empty = await runCli(['names', 'predict', ' ', '--checkpoint', out]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/a name is empty/);
+    const noCheckpoint = await runCli(['names', 'predict', 'Smith', '--checkpoint', join(out, 'nothing')]);
+    expect(noCheckpoint.code).toBe(2);
+    expect(noCheckpoint.stderr).toMatch(/no classifier checkpoint found/);
+    const noData = await runCli([
+      'names',
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'no-data-')),
+      '--steps',
+      '1',
+    ]);
+    expect(noData.code).toBe(2);
+    expect(noData.stderr).toMatch(/names/);
+    for (const r of [unknown, empty, noCheckpoint, noData]) {
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('strand:')),
+      ).toHaveLength(1);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,158 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasData } from '@strand/test-utils';
+import { describe, expect, it } from 'vitest';
+import { mostFrequentTag, scoreTags, trainingWords } from '../src/commands/tag/evaluate.js';
+import { suffixScores, type TaggedSentence, tagTnt, trainTnt } from '../src/commands/tag/tnt.js';
+import { runCli } from './run-cli.js';
+
+const s = (text: string): TaggedSentence => {
+  const pairs = text.split(' ').map((wt) => wt.split('/') as [string, string]);
+  return { words: pairs.map((p) => p[0]), tags: pairs.map((p) => p[1]) };
+};
+
+describe('TnT trigram HMM', () => {
+  it('deleted interpolation gives the hand-computed weights', () => {
+    // "x/A y/B" twice and "x/A" once; # is the sentence boundary. Trigrams and counts:
+    // (# # A) 3, (# A B) 2, (A B #) 2, (# A #) 1. Unigrams (of t3): A 3, B 2, # 3, N = 8.
+    // Bigrams (t2 t3): (# A) 3, (A B) 2, (B #) 2, (A #) 1; as contexts f(#) = 3, f(A) = 3, f(B) = 2.
+    // Trigram contexts: f(# #) = 3, f(# A) = 3, f(A B) = 2. Each trigram votes with its count for the
+    // largest of c3 = (f(t1t2t3)-1)/(f(t1t2)-1), c2 = (f(t2t3)-1)/(f(t2)-1), c1 = (f(t3)-1)/(N-1):
+    // (# # A): c3 = 2/2, c2 = 2/2, c1 = 2/7 -> λ3 += 3 (ties go to the longer context)
+    // (# A B): c3 = 1/2, c2 = 1/2, c1 = 1/7 -> λ3 += 2
+    // (A B #): c3 = 1/1, c2 = 1/1, c1 = 2/7 -> λ3 += 2
+    // (# A #): c3 = 0/2, c2 = 0/2, c1 = 2/7 -> λ1 += 1
+    const tagger = trainTnt([s('x/A y/B'), s('x/A y/B'), s('x/A')], { capitalisation: false });
+    expect(tagger.lambdas[0]).toBeCloseTo(1 / 8, 12);
+    expect(tagger.lambdas[1]).toBe(0);
+    expect(tagger.lambdas[2]).toBeCloseTo(7 / 8, 12);
+    // P(B | #, A) = 1/8 * 2/8 + 0 + 7/8 * 2/3 (f(# A B) / f(# A)).
+    const K = 3;
+    const [A, B] = [tagger.states.indexOf('A'), tagger.states.indexOf('B')];
+    const boundary = 2;
+    expect(Math.exp(tagger.logTrans[(boundary * K + A) * K + B]!)).toBeCloseTo((1 / 8) * (2 / 8) + (7 / 8) * (2 / 3), 12);
+  });
+
+  it('resolves an ambiguous word from its neighbours (the seeds example)', () => {
+    const train = [
+      s('I/PRON would/AUX like/VERB the/DET duck/NOUN ./PUNCT'),
+      s('the/DET duck/NOUN swims/VERB ./PUNCT'),
+      s('a/DET duck/NOUN ate/VERB the/DET bread/NOUN ./PUNCT'),
+      s('he/PRON had/VERB to/PART duck/VERB ./PUNCT'),
+      s('we/PRON had/VERB to/PART run/VERB ./PUNCT'),
+      s('they/PRON want/VERB to/PART eat/VERB ./PUNCT'),
+    ];
+    const tagger = trainTnt(train);
+    expect(tagTnt(tagger, ['I', 'would', 'like', 'the', 'duck', '.'])).toEqual(['PRON', 'AUX', 'VERB', 'DET', 'NOUN', 'PUNCT']);
+    expect(tagTnt(tagger, ['He', 'had', 'to', 'duck', '.'])).toEqual(['PRON', 'VERB', 'PART', 'VERB', 'PUNCT']);
+    expect(tagTnt(tagger, [])).toEqual([]);
+  });
+
+  it('guesses unseen words from their endings, apart by capitalisation', () => {
+    const train = [
+      s('they/PRON were/AUX jumping/VERB ./PUNCT'),
+      s('she/PRON is/AUX singing/VERB loudly/ADV ./PUNCT'),
+      s('we/PRON saw/VERB Paris/PROPN quickly/ADV ./PUNCT'),
+      s('I/PRON like/VERB Berlin/PROPN ./PUNCT'),
+      s('I/PRON met/VERB David/PROPN ./PUNCT'),
+    ];
+    const tagger = trainTnt(train, { maxSuffixLength: 3 });
+    const best = (w: string) => {
+      const sc = suffixScores(tagger.suffix, w);
+      return tagger.tags[tagger.stateTag[sc.indexOf(Math.max(...sc))]!];
+    };
+    expect(best('dancing')).toBe('VERB');
+    expect(best('softly')).toBe('ADV');
+    expect(best('Madrid')).toBe('PROPN');
+    expect(tagTnt(tagger, ['they', 'were', 'dancing', 'softly', '.'])).toEqual(['PRON', 'AUX', 'VERB', 'ADV', 'PUNCT']);
+  });
+
+  it('rejects sentences whose words and tags disagree, with a typed error', () => {
+    expect(() => trainTnt([{ words: ['a', 'b'], tags: ['X'] }])).toThrow(/2 words and 1 tags/);
+    expect(() => trainTnt([])).toThrow(/at least one/);
+  });
+});
+
+describe('tag scoring and the most-frequent-tag baseline', () => {
+  it('counts accuracy overall and on unseen words by hand', () => {
+    const train = [s('the/DET run/NOUN ./PUNCT'), s('run/VERB run/VERB ./PUNCT')];
+    const mf = mostFrequentTag(train);
+    expect(mf('run')).toBe('VERB'); // 2 VERB vs 1 NOUN
+    // The commonest tag overall: PUNCT 2 and VERB 2 tie; the one seen first wins.
+    expect(mf('zebra')).toBe('PUNCT');
+    const gold = [s('the/DET zebra/NOUN ./PUNCT')];
+    const score = scoreTags(gold, [['DET', 'VERB', 'PUNCT']], trainingWords(train));
+    expect(score.accuracy).toBeCloseTo(2 / 3, 12);
+    expect(score.unseenTokens).toBe(1);
+    expect(score.unseenAccuracy).toBe(0);
+  });
+});
+
+const HAS_UD = hasData('ud-english-ewt', 'en_ewt-ud-train.conllu');
+
+describe.skipIf(!HAS_UD)('strand tag (UD English-EWT slice)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'strand-tag-'));
+
+  it('trains the HMM and a tiny BiLSTM on a slice and reports a sane --json result', async () => {
+    const r = await runCli([
+      'tag', '--json', '--limit', '150', '--steps', '12', '--batch', '16', '--eval-every', '6',
+      '--word-dim', '16', '--char-dim', '8', '--char-units', '8', '--units', '16', '--lr', '0.01', '--out', out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.command).toBe('tag');
+    expect(result.splits).toEqual({ train: 150, dev: 150, test: 150 });
+    for (const m of [result.baseline, result.hmm, result.bilstm]) {
+      for (const split of [m.dev, m.test]) {
+        expect(split.accuracy).toBeGreaterThan(0);
+        expect(split.accuracy).toBeLessThanOrEqual(1);
+        expect(split.tokens).toBeGreaterThan(1000);
+      }
+    }
+    // The HMM beats the most-frequent-tag baseline even on 150 training sentences.
+    expect(result.hmm.test.accuracy).toBeGreaterThan(result.baseline.test.accuracy);
+    // Twelve steps of the BiLSTM already beat always answering the commonest tag (NOUN, < 20%).
+    expect(result.bilstm.test.accuracy).toBeGreaterThan(0.2);
+    expect(result.bilstm.steps).toBe(12);
+    expect(result.published.map((p: { accuracy: number }) => p.accuracy)).toEqual([94.4, 95.0, 95.4]);
+    expect(r.stderr).toContain('backend: cpu');
+  }, 150_000);
+
+  it('tags sentences given on the command line, with the saved BiLSTM too', async () => {
+    // The HMM trains on the whole of train (seconds); the BiLSTM is the one the test above saved.
+    const r = await runCli(['tag', '--json', '--out', out, 'I would like the duck .', 'He had to duck .']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.sentences).toHaveLength(2);
+    expect(result.sentences[0].words).toEqual(['I', 'would', 'like', 'the', 'duck', '.']);
+    expect(result.sentences[0].hmm).toEqual(['PRON', 'AUX', 'VERB', 'DET', 'NOUN', 'PUNCT']);
+    expect(result.sentences[1].hmm.slice(0, 3)).toEqual(['PRON', 'AUX', 'PART']);
+    expect(result.sentences[1].bilstm).toHaveLength(5);
+    const plain = await runCli(['tag', '--out', out, 'He had to duck .']);
+    expect(plain.stdout).toMatch(/^hmm: {4}He\/PRON had\/\w+ to\/PART duck\/\w+ \.\/PUNCT$/m);
+    expect(plain.stdout).toMatch(/^bilstm: He\//m);
+  }, 60_000);
+});
+
+describe('strand tag: bad input', () => {
+  it.each([
+    [['tag', '--models', 'crf'], /--models: expected one of hmm, bilstm, received 'crf'/],
+    [['tag', '--limit', '0'], /--limit.*expected an integer >= 1, received '0'/],
+    [['tag', '--dropout', '2'], /--dropout.*expected a number in \[0, 0.95\], received '2'/],
+  ])('%j gives one clear line and exit 2', async (args, pattern) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a data folder without the treebank is one line and exit 2', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'strand-nodata-'));
+    const r = await runCli(['tag', '--models', 'hmm', '--data-dir', empty], { STRAND_DATA_DIR: empty });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/ud-english-ewt/i);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,253 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { conditionedOn, Seq2Seq, TransformerSeq2Seq } from '@strand/attention';
+import { useBackend } from '@strand/backend';
+import { BOS_ID, EOS_ID } from '@strand/base';
+import { expectNoLeakedTensors, hasData } from '@strand/test-utils';
+import { beamSearch, lengthPenalty } from '@strand/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  brevityPenalty,
+  closestReferenceLength,
+  corpusBleu,
+  sentenceStats,
+} from '../src/commands/translate/bleu.js';
+import { splitPairs } from '../src/commands/translate/data.js';
+import { attentionOf, beamOne, greedyBatch } from '../src/commands/translate/decode.js';
+import { lengthBuckets } from '../src/commands/translate/evaluate.js';
+import { runCli } from './run-cli.js';
+
+const w = (s: string) => s.split(' ').filter(Boolean);
+const FLOAT_MIN = 2.2250738585072014e-308;
+
+describe('corpus BLEU-4 (nltk corpus_bleu)', () => {
+  it('hand-computed: clipped counts, the zero 4-gram floor', () => {
+    const s = sentenceStats([w('the cat is on the mat')], w('the cat the cat on the mat'));
+    expect(s.matches).toEqual([5, 3, 1, 0]);
+    expect(s.totals).toEqual([7, 6, 5, 4]);
+    const r = corpusBleu([[w('the cat is on the mat')]], [w('the cat the cat on the mat')]);
+    expect(r.brevityPenalty).toBe(1);
+    const expected = Math.exp(0.25 * (Math.log(5 / 7) + Math.log(3 / 6) + Math.log(1 / 5) + Math.log(FLOAT_MIN)));
+    expect(r.bleu).toBeCloseTo(expected, 300);
+    expect(r.bleu).toBeGreaterThan(0);
+    expect(r.bleu).toBeLessThan(1e-70);
+  });
+
+  it('hand-computed: the brevity penalty, perfect precision', () => {
+    const r = corpusBleu([[w('a b c d e f')]], [w('a b c d e')]);
+    expect(r.precisions).toEqual([1, 1, 1, 1]);
+    expect(r.bleu).toBeCloseTo(Math.exp(1 - 6 / 5), 14);
+    expect(corpusBleu([[w('she is taller than me .')]], [w('she is taller than me .')]).bleu).toBe(1);
+    expect(brevityPenalty(5, 0)).toBe(0);
+    expect(brevityPenalty(5, 7)).toBe(1);
+  });
+
+  it('sums counts over the corpus before taking the score (not a mean of sentence scores)', () => {
+    // matches [4+0, 3+0, 2+0, 1+0] over totals [4+1, 3+1, 2+1, 1+1]; lengths 5 vs 4+1: BP 1.
+    const r = corpusBleu([[w('a b c d')], [w('y')]], [w('a b c d'), w('x')]);
+    expect(r.bleu).toBeCloseTo((4 / 5 * 3 / 4 * 2 / 3 * 1 / 2) ** 0.25, 14);
+    // No unigram match anywhere: exactly 0.
+    expect(corpusBleu([[w('a')]], [w('b')]).bleu).toBe(0);
+    expect(corpusBleu([[w('a')]], [[]]).bleu).toBe(0);
+  });
+
+  it('the closest reference length, ties to the shorter; several references clip by their maximum', () => {
+    expect(closestReferenceLength([w('a b c d'), w('a b c d e f')], 5)).toBe(4);
+    expect(closestReferenceLength([w('a b c d e f'), w('a b c')], 5)).toBe(6);
+    const s = sentenceStats([w('a a b'), w('a c')], w('a a a c'));
+    expect(s.matches[0]).toBe(3); // a clipped to 2 (first reference), c to 1
+    expect(s.referenceLength).toBe(3);
+  });
+
+  it('equals nltk 3.8 corpus_bleu on the committed fixture (test/fixtures/make_translate_bleu.py)', () => {
+    const fixture = JSON.parse(readFileSync(new URL('./fixtures/translate-bleu.json', import.meta.url), 'utf8')) as {
+      cases: { references: string[][][]; hypotheses: string[][]; bleu: number }[];
+    };
+    expect(fixture.cases.length).toBeGreaterThanOrEqual(40);
+    let nonzero = 0;
+    for (const c of fixture.cases) {
+      const got = corpusBleu(c.references, c.hypotheses).bleu;
+      if (c.bleu === 0) expect(got).toBe(0);
+      else expect(Math.abs(got - c.bleu) / c.bleu).toBeLessThan(1e-12);
+      if (c.bleu > 1e-9) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(20);
+  });
+
+  it('rejects a corpus whose sides differ in length with one clear message', () => {
+    expect(() => corpusBleu([[w('a')]], [w('a'), w('b')])).toThrow(/as many reference lists as hypotheses \(2\), received 1/);
+  });
+});
+
+describe('split and buckets', () => {
+  it('a seeded 80/10/10 split: deterministic, disjoint, complete', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const a = splitPairs(items, 3);
+    expect([a.train.length, a.valid.length, a.test.length]).toEqual([800, 100, 100]);
+    expect(new Set([...a.train, ...a.valid, ...a.test]).size).toBe(1000);
+    expect(splitPairs(items, 3)).toEqual(a);
+    expect(splitPairs(items, 4).test).not.toEqual(a.test);
+  });
+
+  it('length buckets keep at least minCount sentences at the tails', () => {
+    const lengths = [1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 9];
+    const b = lengthBuckets(lengths, 3);
+    expect(b.map((x) => x.label)).toEqual(['≤2', '3', '≥4']);
+    expect(b[2]).toEqual({ label: '≥4', min: 4, max: 9 });
+  });
+});
+
+describe('decoding', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
+  const tiny = (attention: 'none' | 'bahdanau' | 'luong', seed = 1) =>
+    new Seq2Seq({ kind: 'seq2seq', sourceVocabSize: 7, targetVocabSize: 6, embeddingDim: 4, units: 5, attention, seed });
+
+  it.each(['none', 'bahdanau', 'luong'] as const)(
+    'beam search (%s) equals brute force over every output up to 3 tokens',
+    (attention) => {
+      const model = tiny(attention, 7);
+      const source = [5, 4, 6, EOS_ID];
+      const V = 6;
+      const L = 3;
+      // Every length-3 continuation, scored by one teacher-forced pass; prefixes give the shorter ones.
+      const all: number[][] = [];
+      for (let a = 0; a < V; a++) for (let b = 0; b < V; b++) for (let c = 0; c < V; c++) all.push([a, b, c]);
+      const logp = tf.tidy(() => {
+        const src = tf.tensor2d(all.flatMap(() => source), [all.length, source.length], 'int32');
+        const tgtIn = tf.tensor2d(all.flatMap((y) => [BOS_ID, y[0]!, y[1]!]), [all.length, L], 'int32');
+        return tf.logSoftmax(model.forward(src, tgtIn, { training: false }).logits).arraySync() as number[][][];
+      });
+      for (const alpha of [0, 0.6]) {
+        let best = { tokens: [] as number[], score: Number.NEGATIVE_INFINITY, logProb: 0 };
+        const seen = new Set<string>();
+        all.forEach((y, i) => {
+          let lp = 0;
+          for (let k = 0; k < L; k++) {
+            lp += logp[i]![k]![y[k]!]!;
+            const finished = y[k] === EOS_ID;
+            if (finished || k === L - 1) {
+              const tokens = y.slice(0, k + 1);
+              const key = tokens.join(',');
+              if (!seen.has(key)) {
+                seen.add(key);
+                const score = lp / lengthPenalty(tokens.length, alpha);
+                if (score > best.score) best = { tokens, score, logProb: lp };
+              }
+              break;
+            }
+          }
+        });
+        const src = tf.tensor2d([source], [1, source.length], 'int32');
+        const lm = conditionedOn(model, src);
+        const [found] = beamSearch(lm, [BOS_ID], { beamWidth: V ** L, maxTokens: L, eosId: EOS_ID, lengthPenalty: alpha });
+        lm.dispose();
+        src.dispose();
+        expect([...found!.tokens]).toEqual(best.tokens);
+        expect(found!.logProb).toBeCloseTo(best.logProb, 4);
+      }
+    },
+  );
+
+  it('batched greedy decoding of padded sources equals one-at-a-time decoding, without leaks', async () => {
+    for (const model of [
+      tiny('bahdanau', 3),
+      new TransformerSeq2Seq({
+        kind: 'transformer-seq2seq',
+        sourceVocabSize: 7,
+        targetVocabSize: 6,
+        dModel: 8,
+        numHeads: 2,
+        numEncoderLayers: 1,
+        numDecoderLayers: 1,
+        seed: 2,
+      }),
+    ]) {
+      const sources = [[5, EOS_ID], [4, 6, 5, 5, EOS_ID], [6, 4, EOS_ID]];
+      const options = { beamWidth: 1, lengthPenalty: 0, maxTokens: 8 };
+      await expectNoLeakedTensors(() => {
+        const batched = greedyBatch(model, sources, 8);
+        expect(batched).toEqual(sources.map((s) => beamOne(model, s, options)));
+        const weights = attentionOf(model, sources[1]!, batched[1]!);
+        expect(weights).toHaveLength(batched[1]!.length + 1);
+        for (const row of weights!) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      });
+    }
+    expect(attentionOf(tiny('none'), [5, EOS_ID], [4])).toBeNull();
+  });
+});
+
+describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to end, small slice)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'strand-translate-'));
+  const small = ['--limit', '600', '--units', '32', '--embedding', '32', '--batch', '32', '--lr', '0.01', '--warmup', '2'];
+
+  it('trains, scores BLEU by source length with a chart, then translates from its checkpoint', async () => {
+    const r = await runCli(['translate', '--json', '--model', 'luong', ...small, '--steps', '40', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.command).toBe('translate');
+    expect(result.split).toEqual({ train: 480, valid: 60, test: 60 });
+    const [m] = result.models;
+    expect(m.model).toBe('luong');
+    expect(m.steps).toBe(40);
+    expect(Number.isFinite(m.validLoss)).toBe(true);
+    expect(m.validLoss).toBeLessThan(Math.log(result.vocabulary.target)); // below uniform after training
+    expect(m.test.bleu).toBeGreaterThanOrEqual(0);
+    expect(m.test.bleu).toBeLessThanOrEqual(100);
+    expect(m.test.buckets.reduce((a: number, b: { sentences: number }) => a + b.sentences, 0)).toBe(60);
+    expect(result.baselines.copy.bleu).toBeLessThan(5);
+    expect(readFileSync(result.chart, 'utf8')).toMatch(/^<svg/);
+    expect(r.stderr).toMatch(/BLEU/);
+
+    const map = join(out, 'map.svg');
+    const t = await runCli([
+      'translate',
+      'She is taller than me.',
+      '--json',
+      '--checkpoint',
+      join(out, 'luong'),
+      '--attention-map',
+      map,
+    ]);
+    expect(t.code, t.stderr).toBe(0);
+    const tr = JSON.parse(t.stdout);
+    expect(tr.normalized).toBe('she is taller than me .');
+    expect(typeof tr.translation).toBe('string');
+    expect(tr.model).toBe('luong');
+    expect(t.stderr).toMatch(/read as <unk>: .*taller/); // not among the first 600 pairs
+    expect(readFileSync(map, 'utf8')).toMatch(/^<svg[\s\S]*she[\s\S]*taller/);
+
+    const beam = await runCli(['translate', 'i m fat .', '--beam', '3', '--length-penalty', '0.6', '--checkpoint', join(out, 'luong')]);
+    expect(beam.code, beam.stderr).toBe(0);
+    expect(beam.stdout.trim().length).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('BPE tokenizers and the transformer run end to end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strand-translate-bpe-'));
+    const r = await runCli(['translate', '--json', '--model', 'transformer', '--tokenizer', 'bpe', '--bpe-vocab', '300', ...small, '--steps', '3', '--out', dir, '--beam', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.tokenizer).toBe('bpe');
+    expect(result.vocabulary.target).toBeLessThanOrEqual(300);
+    expect(Number.isFinite(result.models[0].test.bleu)).toBe(true);
+    expect(existsSync(join(dir, 'transformer', 'checkpoints'))).toBe(true);
+  }, 120_000);
+
+  it.each([
+    [['translate', '1234', '--checkpoint', '/nonexistent'], /nothing to translate/],
+    [['translate', 'hello .', '--checkpoint', '/nonexistent/run'], /no checkpoint at \/nonexistent\/run/],
+    [['translate', '--beam', '0'], /--beam.*expected an integer >= 1, received '0'/],
+    [['translate', '--model', 'lstm'], /--model.*lstm/],
+    [['translate', '--attention-map', 'x.svg', '--steps', '1'], /--attention-map needs a sentence/],
+  ])('bad input %j: one clear line, non-zero exit', async (args, pattern) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  }, 60_000);
+});

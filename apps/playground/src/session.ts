@@ -1,0 +1,197 @@
+/**
+ * One model being trained: its config, optimizer and the checkpoint to resume from. Training runs on
+ * the page's thread through @strand/trainer's `train`, yielding a frame (`tf.nextFrame()`) after
+ * every step so the page stays responsive; Stop aborts between steps and Train resumes exactly
+ * (weights, optimizer moments, data position, carried state and RNG all come back from the checkpoint).
+ */
+import { registerAttentionModels, TransformerLm } from '@strand/attention';
+import { type Vocabulary, Vocabulary as VocabularyClass } from '@strand/base';
+import { disposeParameters, loadParameters } from '@strand/core';
+import {
+  adam,
+  type BatchEndEvent,
+  type Checkpoint,
+  createModel,
+  lmEvaluator,
+  loadLatest,
+  memoryStore,
+  type Optimizer,
+  registerModel,
+  sample,
+  streamData,
+  type TrainableModel,
+  train,
+  windowData,
+} from '@strand/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Corpus } from './corpus.js';
+import { checkpointFile } from './storage.js';
+
+registerAttentionModels(registerModel);
+
+export type ModelKind = 'lstm' | 'gru' | 'rnn' | 'transformer';
+
+export interface Settings {
+  readonly kind: ModelKind;
+  readonly units: number;
+  readonly layers: number;
+  readonly batch: number;
+  readonly length: number;
+  readonly lr: number;
+  readonly seed: number;
+}
+
+export interface SamplingSettings {
+  readonly prompt: string;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+  readonly length: number;
+  readonly seed: number;
+}
+
+/** The model config a settings form describes. */
+export function modelConfig(s: Settings, vocabSize: number): Record<string, unknown> & { kind: string } {
+  if (s.kind === 'transformer') {
+    const heads = s.units % 4 === 0 ? 4 : 1;
+    return {
+      kind: 'transformer',
+      vocabSize,
+      contextLength: s.length,
+      dModel: s.units,
+      numHeads: heads,
+      numLayers: s.layers,
+      seed: s.seed,
+    };
+  }
+  return { kind: 'language-model', vocabSize, cell: s.kind, units: s.units, layers: s.layers, seed: s.seed };
+}
+
+export interface TrainEvents {
+  onStep(e: BatchEndEvent, tokensPerSecond: number): void;
+  onEval(step: number, valLoss: number): void;
+}
+
+export class Session {
+  readonly model: TrainableModel;
+  readonly vocab: Vocabulary;
+  private optimizer: Optimizer;
+  /** Where the next Train continues from (null: from the start). Owned here; disposed on replace. */
+  private resumeFrom: Checkpoint | null;
+  /** The newest checkpoint as a file (what Save and Download write). */
+  file: Uint8Array | null = null;
+  step = 0;
+  private abort: AbortController | null = null;
+
+  private constructor(model: TrainableModel, vocab: Vocabulary, readonly settings: Settings, resume: Checkpoint | null) {
+    this.model = model;
+    this.vocab = vocab;
+    this.optimizer = adam({ lr: settings.lr });
+    this.resumeFrom = resume;
+    this.step = resume?.meta.step ?? 0;
+  }
+
+  static create(settings: Settings, vocab: Vocabulary): Session {
+    const model = createModel(modelConfig(settings, vocab.size) as never);
+    return new Session(model, vocab, settings, null);
+  }
+
+  /** A session restored from a checkpoint (the tensors are taken over). */
+  static restore(checkpoint: Checkpoint, file: Uint8Array): Session {
+    const extra = checkpoint.meta.extra as { vocabulary: unknown; settings: Settings };
+    const vocab = VocabularyClass.fromJSON(extra.vocabulary, { source: 'checkpoint' });
+    const model = createModel(checkpoint.meta.model);
+    const modelTensors = new Map(
+      [...checkpoint.tensors].filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v]),
+    );
+    loadParameters(model.params, modelTensors);
+    const s = new Session(model, vocab, extra.settings, checkpoint);
+    s.file = file;
+    return s;
+  }
+
+  get isTransformer(): boolean {
+    return this.model instanceof TransformerLm;
+  }
+
+  get training(): boolean {
+    return this.abort !== null;
+  }
+
+  stop(): void {
+    this.abort?.abort();
+  }
+
+  /** Trains `steps` more steps (or until stopped) and keeps the checkpoint to resume from. */
+  async train(corpus: Corpus, steps: number, events: TrainEvents): Promise<void> {
+    const s = this.settings;
+    const data = this.isTransformer
+      ? windowData(corpus.train, { batchSize: s.batch, length: s.length, batchesPerEpoch: 1000, seed: s.seed })
+      : streamData(corpus.train, { batchSize: s.batch, chunkLength: s.length });
+    const store = memoryStore();
+    this.abort = new AbortController();
+    let last = performance.now();
+    try {
+      await train({
+        model: this.model,
+        data,
+        optimizer: this.optimizer,
+        clip: 1,
+        steps: this.step + steps,
+        evalEvery: 50,
+        evaluate: lmEvaluator(corpus.valid, { batchSize: 16, chunkLength: 64 }),
+        seed: s.seed,
+        signal: this.abort.signal,
+        checkpoint: { store, extra: { vocabulary: this.vocab.toJSON(), settings: s } },
+        ...(this.resumeFrom ? { resume: this.resumeFrom } : {}),
+        callbacks: {
+          onBatchEnd: async (e) => {
+            const now = performance.now();
+            this.step = e.step;
+            events.onStep(e, (e.tokens * 1000) / Math.max(1e-3, now - last));
+            await tf.nextFrame();
+            last = performance.now();
+          },
+          onEvalEnd: async (e) => {
+            events.onEval(e.step, e.metrics['valLoss']!);
+            await tf.nextFrame();
+            last = performance.now();
+          },
+        },
+      });
+    } finally {
+      this.abort = null;
+      this.disposeResume();
+    }
+    this.resumeFrom = await loadLatest(store);
+    const saved = await store.read((await store.list()).at(-1)!);
+    this.file = await checkpointFile(saved.json, saved.bytes);
+  }
+
+  /** Seeded sample after the prompt; the same seed gives the same text on the same backend. */
+  sample(o: SamplingSettings): string {
+    const known = [...o.prompt].filter((c) => this.vocab.has(c));
+    const prompt = known.length > 0 ? known.join('') : '\n';
+    const ids = this.vocab.encode(this.isTransformer ? prompt.slice(-this.settings.length) : prompt);
+    const out = sample(this.model as never, ids, {
+      maxTokens: o.length,
+      temperature: o.temperature,
+      topK: o.topK,
+      topP: o.topP,
+      seed: o.seed,
+    });
+    return prompt + this.vocab.decode(Array.from(out)).join('');
+  }
+
+  private disposeResume(): void {
+    if (this.resumeFrom) tf.dispose([...this.resumeFrom.tensors.values()]);
+    this.resumeFrom = null;
+  }
+
+  dispose(): void {
+    this.stop();
+    this.disposeResume();
+    this.optimizer.dispose();
+    disposeParameters(this.model.params);
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * A saved model is ONE safetensors file: the checkpoint's tensors (model weights, optimizer moments,
+ * carried state) with the checkpoint JSON (config, vocabulary, step, RNG) in its `__metadata__`.
+ * The same bytes are downloaded, uploaded and kept in IndexedDB so a reload keeps the model.
+ */
+import { FormatError } from '@strand/base';
+import { parseSafetensors, serializeSafetensors } from '@strand/core';
+import { type Checkpoint, decodeCheckpoint, parseCheckpointMeta } from '@strand/trainer';
+import * as tf from '@tensorflow/tfjs-core';
+
+const META_KEY = 'strand.checkpoint';
+
+/** The checkpoint pair (JSON + tensor bytes) as one self-describing safetensors file. */
+export async function checkpointFile(json: string, bytes: Uint8Array): Promise<Uint8Array> {
+  const { tensors } = decodeCheckpoint(json, bytes);
+  try {
+    return await serializeSafetensors(tensors, { [META_KEY]: json });
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+/** Reads a file written by checkpointFile. FormatError when it is not one. */
+export function readCheckpointFile(file: Uint8Array, source: string): Checkpoint {
+  const { tensors, metadata } = parseSafetensors(file, { file: source });
+  const json = metadata[META_KEY];
+  if (json === undefined) {
+    tf.dispose([...tensors.values()]);
+    throw new FormatError('strand playground model', `no '${META_KEY}' entry in the safetensors metadata`, {
+      source,
+    });
+  }
+  try {
+    return { meta: parseCheckpointMeta(json, source), tensors };
+  } catch (e) {
+    tf.dispose([...tensors.values()]);
+    throw e;
+  }
+}
+
+const DB = 'strand-playground';
+const STORE = 'models';
+const KEY = 'latest';
+
+function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function transact<T>(mode: IDBTransactionMode, run: (s: IDBObjectStore) => IDBRequest): Promise<T> {
+  const db = await openDb();
+  try {
+    return await new Promise<T>((resolve, reject) => {
+      const req = run(db.transaction(STORE, mode).objectStore(STORE));
+      req.onsuccess = () => resolve(req.result as T);
+      req.onerror = () => reject(req.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export const browserStore = {
+  save: (file: Uint8Array): Promise<void> => transact('readwrite', (s) => s.put(file, KEY)),
+  load: async (): Promise<Uint8Array | null> =>
+    (await transact<Uint8Array | undefined>('readonly', (s) => s.get(KEY))) ?? null,
+  forget: (): Promise<void> => transact('readwrite', (s) => s.delete(KEY)),
+};
+
+/** Offers `bytes` as a download. */
+export function download(bytes: Uint8Array, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
