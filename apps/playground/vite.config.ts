@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
-import { shakespearePlugin } from './build/shakespeare.js';
 import { serviceWorkerPlugin } from './build/service-worker.js';
+import { shakespearePlugin } from './build/shakespeare.js';
 
 // Cross-origin isolation lets the wasm backend load its multi-threaded SIMD build.
 const isolation = {

@@ -1,3 +1,6 @@
 import { strandVitestConfig } from '@strand/vitest-config';
 
-export default strandVitestConfig(import.meta.dirname, { include: ['test/**/*.test.ts'], testTimeout: 180_000 });
+export default strandVitestConfig(import.meta.dirname, {
+  include: ['test/**/*.test.ts'],
+  testTimeout: 180_000,
+});

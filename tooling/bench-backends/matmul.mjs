@@ -6,6 +6,7 @@ import { listBackends, registerProvider, useBackend } from '@strand/backend';
 import { cudaProvider, nativeCpuProvider } from '@strand/backend-node';
 import { webgpuProvider } from '@strand/backend-webgpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { prepareVulkan } from '../bench-speed/vulkan.mjs';
 import { describeMachine, runPython } from './machine.mjs';
 
 const shapes = [
@@ -44,12 +45,15 @@ async function timeMatMul(s, budgetMs) {
   return ms;
 }
 
+// Dawn needs a Vulkan driver: the system's (found by the loader), else SwiftShader as in the tests.
+const vulkan = prepareVulkan();
 registerProvider(webgpuProvider());
 registerProvider(cudaProvider());
 registerProvider(nativeCpuProvider());
 const statuses = await listBackends();
 console.log(`\nmatMul GFLOP/s at the shapes of one LSTM training step (B=32, E=64, H=256, T=64)`);
 console.log(`machine: ${describeMachine()}`);
+console.log(`Vulkan drivers: ${vulkan.source}; (sw) = software adapter (CPU emulation)`);
 for (const s of statuses) {
   console.log(
     `  ${s.name.padEnd(10)} ${s.available ? `available: ${s.device}` : `unavailable: ${s.reason}`}`,

@@ -8,11 +8,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const ICD_DIRS = [
-  '/etc/vulkan/icd.d',
-  '/usr/share/vulkan/icd.d',
-  '/usr/local/share/vulkan/icd.d',
-];
+const ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
 const SOFTWARE_ICD = /swiftshader|lvp|lavapipe|llvmpipe/i;
 const LIBVULKAN = [
   '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
@@ -44,7 +40,12 @@ export function prepareVulkan(env = process.env) {
   if (hardware.length > 0) return { loader, icds, hardware, source: 'system ICDs (the loader finds them)' };
   if (existsSync(SWIFTSHADER_ICD)) {
     env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-    return { loader, icds: [SWIFTSHADER_ICD], hardware, source: 'SwiftShader (no hardware ICD; like the tests)' };
+    return {
+      loader,
+      icds: [SWIFTSHADER_ICD],
+      hardware,
+      source: 'SwiftShader (no hardware ICD; like the tests)',
+    };
   }
   return { loader, icds, hardware, source: 'none found' };
 }

@@ -8,10 +8,10 @@ import { Command, CommanderError } from 'commander';
 import { gradientsCommand } from './commands/gradients.js';
 import { lmCommand } from './commands/lm.js';
 import { musicCommand } from './commands/music.js';
-import { tagCommand } from './commands/tag.js';
 import { namesCommand } from './commands/names.js';
-import { translateCommand } from './commands/translate.js';
 import { sentimentCommand } from './commands/sentiment.js';
+import { tagCommand } from './commands/tag.js';
+import { translateCommand } from './commands/translate.js';
 import { describeFailure } from './frame/errors.js';
 
 export function createProgram(): Command {

@@ -1,14 +1,24 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isStrandError } from '@strand/base';
-import { fuzzReader, hasData } from '@strand/test-utils';
-import tonejsMidi from '@tonejs/midi';
+import { namedParameters } from '@strand/core';
+import { expectNoLeakedTensors, fuzzReader, hasData } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
+import tonejsMidi from '@tonejs/midi';
 import { describe, expect, it } from 'vitest';
+import { loadMusicModel, saveMusicModel } from '../src/commands/music/checkpoint.js';
 import { midiToRoll, rollNotes, rollToMidi } from '../src/commands/music/midi.js';
+import {
+  createMusicModel,
+  disposeMusicModel,
+  musicLogits,
+  parameterCount,
+} from '../src/commands/music/model.js';
 import { bernoulliFloor, stepNll, summedBernoulliNll } from '../src/commands/music/nll.js';
 import { disposeBatch, KEYS, type Roll, rollBatch, toRoll } from '../src/commands/music/roll.js';
+import { sampleRoll } from '../src/commands/music/sample.js';
+import { evaluateNll } from '../src/commands/music/train.js';
 import { runCli } from './run-cli.js';
 
 const { Midi } = tonejsMidi;
@@ -78,6 +88,57 @@ describe('the music NLL convention', () => {
   });
 });
 
+describe('music models', () => {
+  it.each([
+    ['tanh', 100, 27_788],
+    ['gru', 46, 22_904],
+    ['lstm', 36, 21_364], // 4 gates + 3 peephole vectors
+  ] as const)('%s with %i units has %i parameters (about 20k, Chung et al. 2014)', (cell, units, count) => {
+    const model = createMusicModel({ kind: 'music-rnn', cell, units, seed: 0 });
+    expect(parameterCount(model)).toBe(count);
+    disposeMusicModel(model);
+  });
+
+  it('evaluation and sampling leak no tensors and are deterministic per seed', async () => {
+    const model = createMusicModel({ kind: 'music-rnn', cell: 'lstm', units: 4, seed: 1 });
+    const rolls = [toRoll([[60], [62, 64], [65]]), toRoll([[48, 52], [50]])];
+    const nll = await expectNoLeakedTensors(() => evaluateNll(model, rolls));
+    // An untrained model is near p = 1/2 per key: about 88 ln 2 nats per step.
+    expect(nll).toBeGreaterThan(40);
+    expect(nll).toBeLessThan(80);
+    await expectNoLeakedTensors(() => {
+      tf.tidy(() => {
+        musicLogits(model, tf.zeros([1, 3, KEYS]) as tf.Tensor3D);
+      });
+    });
+    const first = rolls[0]!.data.subarray(0, KEYS);
+    const a = await expectNoLeakedTensors(() => sampleRoll(model, first, 6, { seed: 5 }));
+    const b = await sampleRoll(model, first, 6, { seed: 5 });
+    expect(a.time).toBe(6);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Array.from(a.data.subarray(0, KEYS))).toEqual(Array.from(first));
+    disposeMusicModel(model);
+  });
+});
+
+describe('saved music models', () => {
+  it('load back with the same config and weights (from a file read as a Node Buffer)', async () => {
+    const model = createMusicModel({ kind: 'music-rnn', cell: 'gru', units: 5, seed: 3 });
+    const file = join(mkdtempSync(join(tmpdir(), 'strand-music-save-')), 'gru.safetensors');
+    writeFileSync(file, await saveMusicModel(model, { firstChord: [1, 0, 1] }));
+    const loaded = await loadMusicModel(file);
+    expect(loaded.model.config).toEqual(model.config);
+    expect(loaded.firstChord).toEqual([1, 0, 1]);
+    const a = namedParameters(model.params);
+    const b = namedParameters(loaded.model.params);
+    expect([...b.keys()]).toEqual([...a.keys()]);
+    for (const [path, v] of a)
+      expect(Array.from(await b.get(path)!.data())).toEqual(Array.from(await v.data()));
+    disposeMusicModel(model);
+    disposeMusicModel(loaded.model);
+  });
+});
+
 describe('MIDI files', () => {
   const roll: Roll = toRoll([[60, 64, 67], [60, 64, 67], [62, 65], [], [59, 108, 21]]);
 
@@ -85,8 +146,12 @@ describe('MIDI files', () => {
     const bytes = rollToMidi(roll, { bpm: 90 });
     // An independent read of the file: tonejs's own parser, notes in ticks.
     const midi = new Midi(bytes);
-    expect(midi.header.tempos[0]!.bpm).toBeCloseTo(90, 6);
-    const notes = midi.tracks[0]!.notes.map((n) => [n.midi, n.ticks / midi.header.ppq, n.durationTicks / midi.header.ppq]);
+    expect(midi.header.tempos[0]!.bpm).toBeCloseTo(90, 3); // stored as whole microseconds per quarter
+    const notes = midi.tracks[0]!.notes.map((n) => [
+      n.midi,
+      n.ticks / midi.header.ppq,
+      n.durationTicks / midi.header.ppq,
+    ]);
     expect(notes.sort()).toEqual(
       [
         [60, 0, 2],
@@ -135,13 +200,25 @@ describe.skipIf(!HAS_JSB)('strand music (JSB chorales slice)', () => {
 
   it('trains GRU and tanh RNN on a slice to below the Bernoulli floor, with a sane --json result', async () => {
     const r = await runCli([
-      'music', '--json', '--limit', '24', '--models', 'gru,tanh', '--units', '24', '--epochs', '12',
-      '--lr', '0.01', '--out', out,
+      'music',
+      '--json',
+      '--limit',
+      '16',
+      '--models',
+      'gru,tanh',
+      '--units',
+      '24',
+      '--epochs',
+      '10',
+      '--lr',
+      '0.01',
+      '--out',
+      out,
     ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.command).toBe('music');
-    expect(result.splits).toEqual({ train: 24, valid: 24, test: 24 });
+    expect(result.splits).toEqual({ train: 16, valid: 16, test: 16 });
     expect(Number.isFinite(result.floor.natsPerStep)).toBe(true);
     expect(result.floor.published).toBe(11.06);
     expect(result.models.map((m: { cell: string }) => m.cell)).toEqual(['gru', 'tanh']);
@@ -150,14 +227,29 @@ describe.skipIf(!HAS_JSB)('strand music (JSB chorales slice)', () => {
       expect(m.testNll).toBeLessThan(result.floor.natsPerStep);
       expect(m.testNll).toBeGreaterThan(0);
       expect(m.epochs.length).toBeGreaterThan(0);
-      expect(m.bestValidNll).toBeCloseTo(Math.min(...m.epochs.map((e: { validNll: number }) => e.validNll)), 10);
+      expect(m.bestValidNll).toBeCloseTo(
+        Math.min(...m.epochs.map((e: { validNll: number }) => e.validNll)),
+        10,
+      );
     }
     expect(result.models[0].parameters).toBe(3 * (88 * 24 + 24 * 24 + 2 * 24) + 24 * 88 + 88);
   }, 150_000);
 
   it('generate writes a MIDI file (read back) and a piano-roll SVG from the saved model', async () => {
     const mid = join(out, 'chorale.mid');
-    const r = await runCli(['music', 'generate', '--json', '--model', join(out, 'gru.safetensors'), '--bars', '4', '--out', mid, '--seed', '3']);
+    const r = await runCli([
+      'music',
+      'generate',
+      '--json',
+      '--model',
+      join(out, 'gru.safetensors'),
+      '--bars',
+      '4',
+      '--out',
+      mid,
+      '--seed',
+      '3',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.steps).toBe(16);
@@ -172,7 +264,20 @@ describe.skipIf(!HAS_JSB)('strand music (JSB chorales slice)', () => {
     }
     expect(readFileSync(result.svg, 'utf8').startsWith('<svg')).toBe(true);
     // Same seed, same chorale.
-    const again = await runCli(['music', 'generate', '--json', '--model', join(out, 'gru.safetensors'), '--bars', '4', '--out', join(out, 'again.mid'), '--seed', '3']);
+    const again = await runCli([
+      'music',
+      'generate',
+      '--json',
+      '--model',
+      join(out, 'gru.safetensors'),
+      '--bars',
+      '4',
+      '--out',
+      join(out, 'again.mid'),
+      '--seed',
+      '3',
+    ]);
+    expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(join(out, 'again.mid'))).toEqual(readFileSync(mid));
   }, 60_000);
 });
@@ -183,7 +288,10 @@ describe('strand music: bad input', () => {
     [['music', '--size', 'huge'], /--size.*huge/],
     [['music', 'generate', '--bars', '0'], /--bars.*expected an integer >= 1, received '0'/],
     [['music', 'generate', '--out', 'song.txt'], /--out: expected a .mid file name, received 'song.txt'/],
-    [['music', 'generate', '--model', '/nonexistent/gru.safetensors'], /no music model at \/nonexistent\/gru.safetensors/],
+    [
+      ['music', 'generate', '--model', '/nonexistent/gru.safetensors'],
+      /no music model at \/nonexistent\/gru.safetensors/,
+    ],
   ])('%j gives one clear line and exit 2', async (args, pattern) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

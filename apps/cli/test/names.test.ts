@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasData } from '@strand/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { majorityFloor } from '../src/commands/names/data.js';
+import { trainNgramClassifier } from '../src/commands/names/ngram.js';
 import { runCli as run } from './run-cli.js';
 
 // The embedded wasm backend: tfjs' plain-JS cpu backend is several times slower on recurrent cells.
@@ -160,4 +162,39 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
       ).toHaveLength(1);
     }
   }, 120_000);
+});
+
+describe('names baselines (no data needed)', () => {
+  const train = [
+    ...['Ivanov', 'Petrov', 'Smirnov', 'Volkov', 'Popov', 'Sokolov'].map((text) => ({
+      text,
+      label: 'Russian',
+    })),
+    ...['Tanaka', 'Suzuki', 'Nakamura', 'Yamamoto', 'Kobayashi'].map((text) => ({ text, label: 'Japanese' })),
+  ];
+
+  it('the per-language n-gram classifier gives a posterior over the languages', () => {
+    const c = trainNgramClassifier(train, ['Japanese', 'Russian'], 3);
+    for (const [name, want] of [
+      ['Sidorov', 1],
+      ['Yamamura', 0],
+    ] as const) {
+      const p = c.probabilities(name);
+      expect(p[0]! + p[1]!).toBeCloseTo(1, 12);
+      expect(p[want]).toBeGreaterThan(0.9);
+    }
+    // Unseen characters still get a finite posterior (they are <unk> in every model alike).
+    const q = c.probabilities('Żółw');
+    expect(Number.isFinite(q[0]!) && Number.isFinite(q[1]!)).toBe(true);
+  });
+
+  it('the majority floor is the share of the most frequent training language in the held-out part', () => {
+    const valid = [
+      { text: 'A', label: 'Russian' },
+      { text: 'B', label: 'Japanese' },
+      { text: 'C', label: 'Russian' },
+      { text: 'D', label: 'Greek' },
+    ];
+    expect(majorityFloor(train, valid)).toEqual({ label: 'Russian', accuracy: 0.5 });
+  });
 });

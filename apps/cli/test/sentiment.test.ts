@@ -1,8 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasData } from '@strand/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countVectorizerTokens, folds } from '../src/commands/sentiment/data.js';
+import { fitLogistic, logisticProbability } from '../src/commands/sentiment/logistic.js';
 import { runCli as run } from './run-cli.js';
 
 // The embedded wasm backend: tfjs' plain-JS cpu backend is several times slower on recurrent cells.
@@ -61,6 +63,9 @@ describe.skipIf(!hasData('sentiment', 'yelp_labelled.txt'))('strand sentiment', 
     expect(logistic.mean).toBeGreaterThan(0.55);
     expect(logistic.perSource.every((p: { cv: number }) => p.cv > 0.5)).toBe(true);
     expect(result.baselines.folds).toBe(3);
+    // Like-for-like: the baselines also trained on the three training parts together.
+    for (const b of [logistic, average])
+      expect(b.pooled.map((p: { accuracy: number }) => (p.accuracy * 50) % 1)).toEqual([0, 0, 0]);
     expect(result.anchors.publishedLogistic).toEqual({ amazon_cells: 0.796, imdb: 0.7487, yelp: 0.796 });
     expect(result.recurrent.mean).toBeCloseTo(
       result.recurrent.perSource.reduce((s: number, p: { accuracy: number }) => s + p.accuracy, 0) / 3,
@@ -117,4 +122,39 @@ describe.skipIf(!hasData('sentiment', 'yelp_labelled.txt'))('strand sentiment', 
     expect(badPooling.stderr).toMatch(/expected one of last, mean, max, attention, received 'median'/);
     for (const r of [empty, noCheckpoint, noData, badPooling]) expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
+});
+
+describe('sentiment baselines (no data needed)', () => {
+  it('bag-of-words logistic regression matches the PyTorch L-BFGS reference of the scikit-learn objective', () => {
+    // Fixture from test/fixtures/sentiment-logistic.py.
+    const ref = JSON.parse(
+      readFileSync(new URL('./fixtures/sentiment-logistic.json', import.meta.url), 'utf8'),
+    );
+    const model = fitLogistic(ref.sentences);
+    expect(model.vocabulary).toEqual(ref.vocabulary);
+    model.weights.forEach((w, i) => {
+      expect(w).toBeCloseTo(ref.weights[i], 4);
+    });
+    expect(model.bias).toBeCloseTo(ref.bias, 4);
+    for (const p of ref.probe) expect(logisticProbability(model, p.text)).toBeCloseTo(p.probability, 5);
+  });
+
+  it("tokenizes as CountVectorizer's default analyzer", () => {
+    expect(countVectorizerTokens("I didn't like it: A+ Café_2 x")).toEqual(['didn', 'like', 'it', 'café_2']);
+  });
+
+  it('cross-validation folds partition the items, seeded', () => {
+    const items = Array.from({ length: 23 }, (_, i) => i);
+    const parts = folds(items, 10, 5);
+    expect(parts).toHaveLength(10);
+    const tested = parts.flatMap((p) => p.test).sort((a, b) => a - b);
+    expect(tested).toEqual(items);
+    for (const p of parts) {
+      expect(p.train.length + p.test.length).toBe(23);
+      expect([2, 3]).toContain(p.test.length);
+      expect(p.train.some((x) => p.test.includes(x))).toBe(false);
+    }
+    expect(folds(items, 10, 5)).toEqual(parts);
+    expect(folds(items, 10, 6)).not.toEqual(parts);
+  });
 });

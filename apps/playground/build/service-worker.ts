@@ -13,7 +13,12 @@ export function serviceWorkerPlugin(): Plugin {
     generateBundle: {
       order: 'post',
       handler(_options, bundle) {
-        const files = ['./', ...Object.keys(bundle).filter((f) => !f.startsWith('.vite/')).map((f) => `./${f}`)];
+        const files = [
+          './',
+          ...Object.keys(bundle)
+            .filter((f) => !f.startsWith('.vite/'))
+            .map((f) => `./${f}`),
+        ];
         const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12);
         this.emitFile({ type: 'asset', fileName: 'sw.js', source: serviceWorker(version, files) });
       },

@@ -13,7 +13,10 @@ export function requestedBackend(search: string): { preference: BackendPreferenc
   const asked = new URLSearchParams(search).get('backend');
   if (asked === null || asked === '') return { preference: 'auto' };
   if ((CHOICES as readonly string[]).includes(asked)) return { preference: asked as BackendPreference };
-  return { preference: 'auto', warning: `unknown backend '${asked}' (expected one of ${CHOICES.join(', ')}); using auto` };
+  return {
+    preference: 'auto',
+    warning: `unknown backend '${asked}' (expected one of ${CHOICES.join(', ')}); using auto`,
+  };
 }
 
 /**
@@ -37,6 +40,6 @@ export function describeBackend(info: BackendInfo): string {
   const adapter = info.details['adapter'] ?? info.details['vendor'];
   const parts = [info.device];
   if (adapter !== undefined && !info.device.includes(String(adapter))) parts.push(String(adapter));
-  parts.push(info.software ? 'software (emulated)' : 'hardware');
+  if (!/software/i.test(parts.join(' '))) parts.push(info.software ? 'software' : 'hardware');
   return `(${parts.join(', ')})`;
 }

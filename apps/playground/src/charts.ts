@@ -149,6 +149,7 @@ export function heatmap(canvas: HTMLCanvasElement, o: HeatmapOptions): Chart {
           type: 'category',
           labels: rows,
           offset: true,
+          reverse: true,
           ticks: { callback: (_v, i) => rows[i]!.split(':').slice(1).join(':'), autoSkip: true },
           grid: { display: false },
         },

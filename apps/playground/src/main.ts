@@ -1,8 +1,8 @@
 /** The page: wires the controls to the session, the charts and the views. */
 import type { TransformerLm } from '@strand/attention';
 import type { LanguageModel } from '@strand/trainer';
-import type { BaselineRow } from './baselines.worker.js';
 import { describeBackend, requestedBackend, startBackend } from './backend.js';
+import type { BaselineRow } from './baselines.worker.js';
 import { chartBox, chartPoints, heatmap, LossChart, lineChart } from './charts.js';
 import { type Corpus, corpusFromFile, fetchShakespeare, makeCorpus } from './corpus.js';
 import { GATES, hiddenStates, lstmGates, transformerAttention, vanishingGradients } from './inside.js';
@@ -21,6 +21,8 @@ const report = {
   ready: false,
   step: 0,
   losses: [] as number[],
+  /** Training tokens per second of each step (the bench reads it). */
+  tokensPerSecond: [] as number[],
   valLosses: [] as number[],
   sample: '',
   busy: false,
@@ -116,7 +118,8 @@ function refresh(): void {
 
 function useCorpus(c: Corpus): void {
   corpus = c;
-  $('data-status').textContent = `${c.name}: ${c.text.length.toLocaleString('en')} characters, ${c.vocab.size} symbols (${c.train.length.toLocaleString('en')} for training, ${c.valid.length} for validation)`;
+  $('data-status').textContent =
+    `${c.name}: ${c.text.length.toLocaleString('en')} characters, ${c.vocab.size} symbols (${c.train.length.toLocaleString('en')} for training, ${c.valid.length} for validation)`;
   if (session && session.vocab.size !== c.vocab.size) replaceSession(null);
   refresh();
 }
@@ -126,6 +129,7 @@ function replaceSession(next: Session | null): void {
   session = next;
   report.step = next?.step ?? 0;
   report.losses = [];
+  report.tokensPerSecond = [];
   report.valLosses = [];
   lossChart.clear();
   refresh();
@@ -134,41 +138,56 @@ function replaceSession(next: Session | null): void {
 async function trainClicked(): Promise<void> {
   if (!corpus) return;
   const s = settings();
-  if (!session || JSON.stringify(s) !== JSON.stringify(session.settings)) replaceSession(Session.create(s, corpus.vocab));
+  if (!session || JSON.stringify(s) !== JSON.stringify(session.settings))
+    replaceSession(Session.create(s, corpus.vocab));
   const current = session!;
   status('');
   const run = current.train(corpus, num('steps'), {
     onStep: (e, tps) => {
       report.step = e.step;
       report.losses.push(e.loss);
+      report.tokensPerSecond.push(tps);
       lossChart.add('train', e.step, e.loss);
       $('step').textContent = String(e.step);
       $('loss').textContent = e.loss.toFixed(3);
       $('tps').textContent = Math.round(tps).toLocaleString('en');
     },
-    onEval: (step, valLoss) => {
+    onEval: async (step, valLoss) => {
       report.valLosses.push(valLoss);
       lossChart.add('valid', step, valLoss);
       $('val-loss').textContent = valLoss.toFixed(3);
+      // Text sampled as it trains: a short line at every evaluation.
+      const line = await current.sample({ ...samplingSettings(), length: 80 });
+      $('sample-out').textContent = `step ${step}: ${line}`;
     },
   });
   refresh();
   await run;
-  refresh();
-  sampleClicked();
+  await sampleClicked();
 }
 
-function sampleClicked(): void {
+async function sampleClicked(): Promise<void> {
   if (!session) return;
-  const text = session.sample(samplingSettings());
-  report.sample = text;
-  $('sample-out').textContent = text;
+  report.busy = true;
+  refresh();
+  try {
+    const out = $('sample-out');
+    const text = await session.sample(samplingSettings(), (partial) => {
+      out.textContent = partial;
+    });
+    report.sample = text;
+    out.textContent = text;
+  } finally {
+    report.busy = false;
+    refresh();
+  }
 }
 
 async function saveClicked(): Promise<void> {
   if (!session?.file) return;
   await browserStore.save(session.file);
-  $('save-status').textContent = `saved at step ${session.step} in this browser (${(session.file.byteLength / 1024).toFixed(0)} KB); a reload keeps it`;
+  $('save-status').textContent =
+    `saved at step ${session.step} in this browser (${(session.file.byteLength / 1024).toFixed(0)} KB); a reload keeps it`;
 }
 
 async function loadFile(bytes: Uint8Array, source: string): Promise<void> {
@@ -176,7 +195,8 @@ async function loadFile(bytes: Uint8Array, source: string): Promise<void> {
   const next = Session.restore(checkpoint, bytes);
   showSettings(next.settings);
   replaceSession(next);
-  if (corpus && corpus.vocab.size !== next.vocab.size) status('the loaded model was trained on another text; load that text to train on');
+  if (corpus && corpus.vocab.size !== next.vocab.size)
+    status('the loaded model was trained on another text; load that text to train on');
   $('save-status').textContent = `loaded ${source} (step ${next.step})`;
   refresh();
 }
@@ -224,7 +244,10 @@ async function showView(view: string): Promise<void> {
       xLabel: 't',
       yLabel: '‖∂L/∂h_t‖ (log scale)',
       logY: true,
-      series: series.map((s) => ({ label: s.name, points: s.norms.map((y, x) => ({ x, y: Math.max(y, 1e-30) })) })),
+      series: series.map((s) => ({
+        label: s.name,
+        points: s.norms.map((y, x) => ({ x, y: Math.max(y, 1e-30) })),
+      })),
     });
     note.textContent = 'the tanh RNN loses its gradient fastest going back in time; the LSTM and GRU keep it';
   } else if (view === 'heads') {
@@ -274,8 +297,15 @@ function runBaselines(): void {
     }
     body.append(tr);
   };
-  const neural = report.valLosses.at(-1);
-  if (neural !== undefined && session) addRow(`${session.settings.kind} (this page's model, step ${session.step})`, Math.exp(neural), '–');
+  if (session && session.vocab.size === corpus.vocab.size) {
+    const t0 = performance.now();
+    const loss = session.evaluate(corpus);
+    addRow(
+      `${session.settings.kind} (this page's model, step ${session.step})`,
+      Math.exp(loss),
+      ((performance.now() - t0) / 1000).toFixed(1),
+    );
+  }
   const worker = new Worker(new URL('./baselines.worker.ts', import.meta.url), { type: 'module' });
   $<HTMLButtonElement>('baselines').disabled = true;
   worker.onmessage = (e: MessageEvent<{ row?: BaselineRow; done?: boolean; error?: string }>) => {
@@ -298,25 +328,24 @@ function wire(): void {
   $('train').addEventListener('click', () => void trainClicked().catch(fail));
   $('stop').addEventListener('click', () => session?.stop());
   $('reset').addEventListener('click', () => replaceSession(null));
-  $('sample').addEventListener('click', () => {
-    try {
-      sampleClicked();
-    } catch (e) {
-      fail(e);
-    }
-  });
+  $('sample').addEventListener('click', () => void sampleClicked().catch(fail));
   $('save').addEventListener('click', () => void busy(saveClicked));
   $('download').addEventListener('click', () => {
-    if (session?.file) download(session.file, `strand-${session.settings.kind}-step${session.step}.safetensors`);
+    if (session?.file)
+      download(session.file, `strand-${session.settings.kind}-step${session.step}.safetensors`);
   });
   $('upload').addEventListener('change', () => {
     const f = $<HTMLInputElement>('upload').files?.[0];
     if (f) void busy(async () => loadFile(new Uint8Array(await f.arrayBuffer()), f.name));
   });
-  $('forget').addEventListener('click', () => void busy(async () => {
-    await browserStore.forget();
-    $('save-status').textContent = 'the saved model is forgotten';
-  }));
+  $('forget').addEventListener(
+    'click',
+    () =>
+      void busy(async () => {
+        await browserStore.forget();
+        $('save-status').textContent = 'the saved model is forgotten';
+      }),
+  );
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-view]'))
     b.addEventListener('click', () => void busy(() => showView(b.dataset['view']!)));
   $('baselines').addEventListener('click', runBaselines);
@@ -342,7 +371,10 @@ function wire(): void {
     const f = $<HTMLInputElement>('text-file').files?.[0];
     if (f) void busy(async () => useCorpus(await corpusFromFile(f)));
   });
-  $('use-paste').addEventListener('click', () => void busy(async () => useCorpus(makeCorpus('pasted text', $<HTMLTextAreaElement>('paste').value))));
+  $('use-paste').addEventListener(
+    'click',
+    () => void busy(async () => useCorpus(makeCorpus('pasted text', $<HTMLTextAreaElement>('paste').value))),
+  );
 }
 
 async function start(): Promise<void> {
@@ -356,10 +388,14 @@ async function start(): Promise<void> {
   if (asked.warning || warning) status([asked.warning, warning].filter(Boolean).join('; '));
   const [shakespeare, saved] = await Promise.all([fetchShakespeare(), browserStore.load().catch(() => null)]);
   if (shakespeare) useCorpus(shakespeare);
-  else $('data-status').textContent = 'no tiny Shakespeare beside this page: drop a text file or paste some text';
+  else
+    $('data-status').textContent =
+      'no tiny Shakespeare beside this page: drop a text file or paste some text';
   if (saved) await loadFile(saved, 'the model saved in this browser').catch(fail);
   if ('serviceWorker' in navigator && import.meta.env.PROD)
-    navigator.serviceWorker.register('./sw.js').catch((e: Error) => console.warn(`offline cache: ${e.message}`));
+    navigator.serviceWorker
+      .register('./sw.js')
+      .catch((e: Error) => console.warn(`offline cache: ${e.message}`));
   report.ready = true;
   refresh();
 }
@@ -368,5 +404,3 @@ start().catch((e) => {
   fail(e);
   report.ready = true;
 });
-import * as tfDebug from '@tensorflow/tfjs-core';
-(window as unknown as { __tf: unknown }).__tf = tfDebug;

@@ -5,21 +5,24 @@
  * (weights, optimizer moments, data position, carried state and RNG all come back from the checkpoint).
  */
 import { registerAttentionModels, TransformerLm } from '@strand/attention';
-import { type Vocabulary, Vocabulary as VocabularyClass } from '@strand/base';
+import { Rng, type Vocabulary, Vocabulary as VocabularyClass } from '@strand/base';
 import { disposeParameters, loadParameters } from '@strand/core';
 import {
+  type AutoregressiveModel,
   adam,
   type BatchEndEvent,
   type Checkpoint,
+  chooseToken,
   createModel,
   lmEvaluator,
   loadLatest,
   memoryStore,
   type Optimizer,
   registerModel,
-  sample,
+  resolveSampling,
   streamData,
   type TrainableModel,
+  tokenCrossEntropy,
   train,
   windowData,
 } from '@strand/trainer';
@@ -69,7 +72,8 @@ export function modelConfig(s: Settings, vocabSize: number): Record<string, unkn
 
 export interface TrainEvents {
   onStep(e: BatchEndEvent, tokensPerSecond: number): void;
-  onEval(step: number, valLoss: number): void;
+  /** Awaited: training waits for it (the page samples a line of text here). */
+  onEval(step: number, valLoss: number): void | Promise<void>;
 }
 
 export class Session {
@@ -83,7 +87,12 @@ export class Session {
   step = 0;
   private abort: AbortController | null = null;
 
-  private constructor(model: TrainableModel, vocab: Vocabulary, readonly settings: Settings, resume: Checkpoint | null) {
+  private constructor(
+    model: TrainableModel,
+    vocab: Vocabulary,
+    readonly settings: Settings,
+    resume: Checkpoint | null,
+  ) {
     this.model = model;
     this.vocab = vocab;
     this.optimizer = adam({ lr: settings.lr });
@@ -126,7 +135,12 @@ export class Session {
   async train(corpus: Corpus, steps: number, events: TrainEvents): Promise<void> {
     const s = this.settings;
     const data = this.isTransformer
-      ? windowData(corpus.train, { batchSize: s.batch, length: s.length, batchesPerEpoch: 1000, seed: s.seed })
+      ? windowData(corpus.train, {
+          batchSize: s.batch,
+          length: s.length,
+          batchesPerEpoch: 1000,
+          seed: s.seed,
+        })
       : streamData(corpus.train, { batchSize: s.batch, chunkLength: s.length });
     const store = memoryStore();
     this.abort = new AbortController();
@@ -139,7 +153,7 @@ export class Session {
         clip: 1,
         steps: this.step + steps,
         evalEvery: 50,
-        evaluate: lmEvaluator(corpus.valid, { batchSize: 16, chunkLength: 64 }),
+        evaluate: this.evaluator(corpus),
         seed: s.seed,
         signal: this.abort.signal,
         checkpoint: { store, extra: { vocabulary: this.vocab.toJSON(), settings: s } },
@@ -153,7 +167,7 @@ export class Session {
             last = performance.now();
           },
           onEvalEnd: async (e) => {
-            events.onEval(e.step, e.metrics['valLoss']!);
+            await events.onEval(e.step, e.metrics['valLoss']!);
             await tf.nextFrame();
             last = performance.now();
           },
@@ -168,19 +182,90 @@ export class Session {
     this.file = await checkpointFile(saved.json, saved.bytes);
   }
 
-  /** Seeded sample after the prompt; the same seed gives the same text on the same backend. */
-  sample(o: SamplingSettings): string {
+  /**
+   * Validation loss (nats per character) on the corpus' validation slice: contiguous streams with
+   * the state carried for recurrent models; for a transformer, windows of its context length, each
+   * from a fresh context (its learned positions end there).
+   */
+  private evaluator(corpus: Corpus): (model: TrainableModel) => Record<string, number> {
+    if (!this.isTransformer) return lmEvaluator(corpus.valid, { batchSize: 16, chunkLength: 64 });
+    const L = this.settings.length;
+    const rows = Math.max(1, Math.min(16, Math.floor((corpus.valid.length - 1) / L)));
+    const inputs = new Int32Array(rows * L);
+    const targets = new Int32Array(rows * L);
+    for (let r = 0; r < rows; r++) {
+      inputs.set(corpus.valid.subarray(r * L, r * L + L), r * L);
+      targets.set(corpus.valid.subarray(r * L + 1, r * L + L + 1), r * L);
+    }
+    return (model) => {
+      const loss = tf.tidy(() => {
+        const { logits } = model.forward(tf.tensor2d(inputs, [rows, L], 'int32'), model.initialState(rows), {
+          training: false,
+        });
+        return tokenCrossEntropy(logits, tf.tensor2d(targets, [rows, L], 'int32'), undefined);
+      });
+      const valLoss = loss.dataSync()[0]!;
+      loss.dispose();
+      return { valLoss, valPerplexity: Math.exp(valLoss) };
+    };
+  }
+
+  /** The validation loss of the model as it is now. */
+  evaluate(corpus: Corpus): number {
+    return this.evaluator(corpus)(this.model)['valLoss']!;
+  }
+
+  /**
+   * Seeded sample after the prompt; the same seed gives the same text on the same backend. Reads each
+   * step's logits asynchronously (a synchronous GPU read stalls WebGPU pages) and yields a frame every
+   * 16 tokens; the token choice is @strand/trainer's (temperature, top-k, top-p in float64 on the host).
+   */
+  async sample(o: SamplingSettings, onText?: (text: string) => void): Promise<string> {
     const known = [...o.prompt].filter((c) => this.vocab.has(c));
     const prompt = known.length > 0 ? known.join('') : '\n';
-    const ids = this.vocab.encode(this.isTransformer ? prompt.slice(-this.settings.length) : prompt);
-    const out = sample(this.model as never, ids, {
-      maxTokens: o.length,
-      temperature: o.temperature,
-      topK: o.topK,
-      topP: o.topP,
-      seed: o.seed,
-    });
-    return prompt + this.vocab.decode(Array.from(out)).join('');
+    const window = this.isTransformer
+      ? (this.model as AutoregressiveModel).contextLength
+      : Number.POSITIVE_INFINITY;
+    const context = [...this.vocab.encode(prompt)].slice(-Math.min(window, 4096));
+    const sampling = resolveSampling(o);
+    const rng = new Rng(o.seed);
+    const model = this.model as AutoregressiveModel;
+    let state = model.initialState(1);
+    let feed = context.slice();
+    let position = 0;
+    const out: number[] = [];
+    try {
+      for (let i = 0; i < o.length; i++) {
+        if (position + feed.length > window) {
+          // The transformer's learned positions end at its context length: start again on the last half.
+          model.disposeState(state);
+          state = model.initialState(1);
+          position = 0;
+          feed = [...context, ...out].slice(-Math.floor(window / 2));
+        }
+        let next: unknown = null;
+        const last = tf.tidy(() => {
+          const r = model.forward(tf.tensor2d(feed, [1, feed.length], 'int32'), state, { training: false });
+          next = model.keepState(r.state); // kept: outlives the tidy
+          return tf.reshape(tf.slice(r.logits, [0, feed.length - 1, 0], [1, 1, -1]), [-1]);
+        });
+        model.disposeState(state);
+        state = next;
+        position += feed.length;
+        const logits = (await last.data()) as Float32Array;
+        last.dispose();
+        const t = chooseToken(logits, [...context, ...out], sampling, rng);
+        out.push(t);
+        feed = [t];
+        if (i % 16 === 15) {
+          onText?.(prompt + this.vocab.decode(out).join(''));
+          await tf.nextFrame();
+        }
+      }
+    } finally {
+      model.disposeState(state);
+    }
+    return prompt + this.vocab.decode(out).join('');
   }
 
   private disposeResume(): void {

@@ -17,7 +17,9 @@ const OFFSET = 4; // ids 0-3 are <pad> <unk> <bos> <eos>
 const LENGTH = 7;
 
 function batch(rng: Rng, size: number): { source: number[][]; targetIn: number[][]; targetOut: number[][] } {
-  const source = Array.from({ length: size }, () => Array.from({ length: LENGTH }, () => OFFSET + rng.int(LETTERS.length)));
+  const source = Array.from({ length: size }, () =>
+    Array.from({ length: LENGTH }, () => OFFSET + rng.int(LETTERS.length)),
+  );
   const reversed = source.map((s) => [...s].reverse());
   return {
     source,

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumPath, haveChromium } from '../../../tooling/browser-tests/harness.js';
 import { serveStatic } from '../../../tooling/browser-tests/serve.js';
@@ -26,7 +26,12 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(haveChromium, `no Chromium at ${chromiumPath}; apt-get install chromium`).toBe(true);
     const dist = await buildApp();
     server = await serveStatic(dist);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+    // ANGLE on SwiftShader as well: with the harness' flags alone, tfjs-webgpu's synchronous read
+    // (dataSync, which the trainer's clipping and evaluation use) loses the WebGPU device.
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [...CHROMIUM_ARGS, '--enable-unsafe-swiftshader', '--use-angle=swiftshader'],
+    });
     context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1100, height: 900 } });
     page = await context.newPage();
     page.on('console', (m) => {
@@ -47,10 +52,26 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
 
   /** Trains an LSTM (or the given kind) for `steps` steps with the Train button. */
   async function trainSteps(steps: number, extra: Record<string, string> = {}): Promise<void> {
-    const before = (await state(page)).step;
     await setForm(page, { ...SMALL, steps: String(steps), ...extra });
-    await page.click('#train');
-    await waitFor(page, `s.step >= ${before + steps} && !s.busy && document.querySelector('#train').disabled === false && s.sample.length > 0`);
+    await page.evaluate(() => {
+      (window as unknown as { __playground: { sample: string } }).__playground.sample = '';
+    });
+    await page.click('#train'); // a new model (the form changed), so the steps count from 0
+    await waitFor(
+      page,
+      `s.step >= ${steps} && !s.busy && document.querySelector('#train').disabled === false && s.sample.length > 0`,
+    );
+  }
+
+  /** Clicks Sample with `seed` and returns the text once it is complete. */
+  async function sampleWithSeed(seed: number): Promise<string> {
+    await page.fill('#sample-seed', String(seed));
+    await page.evaluate(() => {
+      (window as unknown as { __playground: { sample: string } }).__playground.sample = '';
+    });
+    await page.click('#sample');
+    await waitFor(page, `!s.busy && s.sample.length > 0`);
+    return (await state(page)).sample;
   }
 
   it('shows the webgpu backend when asked, trains, the loss falls and a sample appears', async () => {
@@ -59,7 +80,8 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(s0.backend).toBe('webgpu');
     expect(await page.textContent('#backend')).toBe('webgpu');
     expect(await page.textContent('#device')).toMatch(/software/); // SwiftShader
-    await setForm(page, { ...SMALL, steps: '1000' });
+    await setForm(page, { ...SMALL, length: '16', steps: '1000' });
+    await page.fill('#sample-length', '100');
     await page.click('#train');
     await waitFor(page, 's.step >= 12');
     await page.click('#stop'); // stop mid-run
@@ -96,10 +118,10 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
 
   it('saves in the browser and as a file; a reload and an upload give the same sample for the same seed', async () => {
     await page.click('#save');
-    await page.waitForFunction(() => /saved at step 20/.test(document.querySelector('#save-status')!.textContent ?? ''));
-    await page.fill('#sample-seed', '7');
-    await page.click('#sample');
-    savedSample = (await state(page)).sample;
+    await page.waitForFunction(() =>
+      /saved at step 20/.test(document.querySelector('#save-status')!.textContent ?? ''),
+    );
+    savedSample = await sampleWithSeed(7);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     expect(download.suggestedFilename()).toMatch(/^strand-lstm-step20\.safetensors$/);
     downloaded = (await download.path())!;
@@ -107,18 +129,20 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     await page.reload();
     await waitFor(page, 's.ready', 60_000);
     expect(await page.textContent('#save-status')).toMatch(/loaded .* \(step 20\)/);
-    await page.fill('#sample-seed', '7');
-    await page.click('#sample');
-    expect((await state(page)).sample).toBe(savedSample);
+    expect(await sampleWithSeed(7)).toBe(savedSample);
 
     await page.click('#forget');
     await page.reload();
     await waitFor(page, 's.ready', 60_000);
-    await page.setInputFiles('#upload', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: await readFile(downloaded) });
-    await page.waitForFunction(() => /loaded model\.safetensors/.test(document.querySelector('#save-status')!.textContent ?? ''));
-    await page.fill('#sample-seed', '7');
-    await page.click('#sample');
-    expect((await state(page)).sample).toBe(savedSample);
+    await page.setInputFiles('#upload', {
+      name: 'model.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: await readFile(downloaded),
+    });
+    await page.waitForFunction(() =>
+      /loaded model\.safetensors/.test(document.querySelector('#save-status')!.textContent ?? ''),
+    );
+    expect(await sampleWithSeed(7)).toBe(savedSample);
   });
 
   it.each([

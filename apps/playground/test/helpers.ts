@@ -10,7 +10,12 @@ export const screenshotDir = join(appDir, 'screenshots');
 /** `vite build` of the app with its own config, into dist/ (what `pnpm --filter playground build` makes). */
 export async function buildApp(): Promise<string> {
   const outDir = join(appDir, 'dist');
-  await build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({
+    root: appDir,
+    configFile: join(appDir, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
   return outDir;
 }
 
@@ -22,6 +27,7 @@ export interface PageState {
   ready: boolean;
   step: number;
   losses: number[];
+  tokensPerSecond: number[];
   valLosses: number[];
   sample: string;
   busy: boolean;
@@ -31,14 +37,20 @@ export interface PageState {
 }
 
 export function state(page: Page): Promise<PageState> {
-  return page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __playground: unknown }).__playground)));
+  return page.evaluate(() =>
+    JSON.parse(JSON.stringify((window as unknown as { __playground: unknown }).__playground)),
+  );
 }
 
 export async function waitFor(page: Page, predicate: string, timeout = 120_000): Promise<void> {
-  await page.waitForFunction(`(() => { const s = window.__playground; return !!s && (${predicate}); })()`, undefined, {
-    timeout,
-    polling: 200,
-  });
+  await page.waitForFunction(
+    `(() => { const s = window.__playground; return !!s && (${predicate}); })()`,
+    undefined,
+    {
+      timeout,
+      polling: 200,
+    },
+  );
 }
 
 /** Sets the training form. */

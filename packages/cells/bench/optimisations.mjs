@@ -1,6 +1,7 @@
 // The two training optimisations and the fast generation path, measured against their baselines in one
 // process (interleaved, medians), with PyTorch's generation latency from the same run. Built packages.
-//   node bench/optimisations.mjs     (STRAND_WASM_THREADS=1 for one thread; STEPS=5 for more steps)
+//   node bench/optimisations.mjs     (STRAND_WASM_THREADS=1 for one thread; STEPS=5 for more steps;
+//                                     ONLY=gen or ONLY=train for one half)
 import os from 'node:os';
 import { useBackend } from '@strand/backend';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,8 +14,15 @@ const cfg = { ...FULL, steps: Number(process.env.STEPS ?? 3), genTokens: 200 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const info = await useBackend(process.env.BACKEND ?? 'wasm');
 const threads = Number(info.details?.threads ?? 1);
-console.log(`${info.device}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
-console.log(`B=${cfg.B} T=${cfg.T} E=${cfg.E} H=${cfg.H} V=${cfg.V}; ${cfg.steps} timed steps after ${cfg.warmup} warm-up, medians\n`);
+console.log(
+  `${info.device}; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')}`,
+);
+console.log(
+  `B=${cfg.B} T=${cfg.T} E=${cfg.E} H=${cfg.H} V=${cfg.V}; ${cfg.steps} timed steps after ${cfg.warmup} warm-up, medians\n`,
+);
 
 /** Milliseconds per token: 'rnn' = one-step rnn per token (the old way), 'stepper' = the fast path. */
 async function generate(kind, how) {
@@ -48,6 +56,7 @@ async function generate(kind, how) {
   return (performance.now() - t0) / cfg.genTokens;
 }
 
+const only = process.env.ONLY ?? '';
 const torch = torchPeer(cfg, threads);
 const torch1 = threads > 1 ? torchPeer(cfg, 1) : null;
 const variants = [
@@ -57,31 +66,47 @@ const variants = [
   { name: 'folded table, dzᵀ·[x,1,h]', fold: true, layout: 'dzT' },
 ];
 for (const kind of ['lstm', 'gru']) {
-  const runs = variants.map((v) => ({ ...v, step: strandTrainStep(kind, cfg, { fold: v.fold }), ms: [] }));
-  for (let i = 0; i < cfg.warmup + cfg.steps; i++) {
-    for (const r of runs) {
-      setWeightGradLayout(r.layout);
-      const t0 = performance.now();
-      await r.step();
-      if (i >= cfg.warmup) r.ms.push(performance.now() - t0);
-    }
-  }
-  setWeightGradLayout('aT');
-  const base = median(runs[0].ms);
-  console.log(`| ${kind.toUpperCase()} training | ms/step | tok/s | speed-up |`);
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const r of runs) {
-    const ms = median(r.ms);
-    console.log(`| ${r.name} | ${ms.toFixed(1)} | ${Math.round((cfg.B * cfg.T * 1000) / ms)} | ${(base / ms).toFixed(2)}x |`);
-  }
   const pt = torch[kind];
-  if (pt) console.log(`| PyTorch CPU ${torch.threads} thread(s) | ${median(pt.trainMs).toFixed(1)} | ${Math.round((cfg.B * cfg.T * 1000) / median(pt.trainMs))} | |`);
-  if (torch1?.[kind]) console.log(`| PyTorch CPU 1 thread | ${median(torch1[kind].trainMs).toFixed(1)} | ${Math.round((cfg.B * cfg.T * 1000) / median(torch1[kind].trainMs))} | |`);
+  if (only !== 'gen') {
+    const runs = variants.map((v) => ({ ...v, step: strandTrainStep(kind, cfg, { fold: v.fold }), ms: [] }));
+    for (let i = 0; i < cfg.warmup + cfg.steps; i++) {
+      for (const r of runs) {
+        setWeightGradLayout(r.layout);
+        const t0 = performance.now();
+        await r.step();
+        if (i >= cfg.warmup) r.ms.push(performance.now() - t0);
+      }
+    }
+    setWeightGradLayout('aT');
+    const base = median(runs[0].ms);
+    console.log(`| ${kind.toUpperCase()} training | ms/step | tok/s | speed-up |`);
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const r of runs) {
+      const ms = median(r.ms);
+      console.log(
+        `| ${r.name} | ${ms.toFixed(1)} | ${Math.round((cfg.B * cfg.T * 1000) / ms)} | ${(base / ms).toFixed(2)}x |`,
+      );
+    }
+    if (pt)
+      console.log(
+        `| PyTorch CPU ${torch.threads} thread(s) | ${median(pt.trainMs).toFixed(1)} | ${Math.round((cfg.B * cfg.T * 1000) / median(pt.trainMs))} | |`,
+      );
+    if (torch1?.[kind])
+      console.log(
+        `| PyTorch CPU 1 thread | ${median(torch1[kind].trainMs).toFixed(1)} | ${Math.round((cfg.B * cfg.T * 1000) / median(torch1[kind].trainMs))} | |`,
+      );
+  }
+  if (only === 'train') continue;
   const old = await generate(kind, 'rnn');
   const fast = await generate(kind, 'stepper');
   console.log(
     `\n${kind.toUpperCase()} generation ms/token (B=1, greedy, head + argmax + read included): one-step rnn ${old.toFixed(3)}, stepper ${fast.toFixed(3)} (${(old / fast).toFixed(1)}x), PyTorch ${pt ? pt.genMsPerToken.toFixed(3) : 'n/a'}${torch1?.[kind] ? ` (1 thread ${torch1[kind].genMsPerToken.toFixed(3)})` : ''}\n`,
   );
 }
-console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}`);
+console.log(
+  `load average at end ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ')}`,
+);
 process.exit(0);

@@ -14,6 +14,11 @@ export function torchPeer(cfg, threads, script = 'peer_torch.py') {
     });
     return JSON.parse(out.trim().split('\n').pop());
   } catch (e) {
-    return { error: `PyTorch not run: ${String(e.stderr || e.message).trim().split('\n').pop()}` };
+    return {
+      error: `PyTorch not run: ${String(e.stderr || e.message)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    };
   }
 }

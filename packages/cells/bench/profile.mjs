@@ -1,11 +1,12 @@
 // Per-kernel time of one Strand training step on wasm (the figures behind the README's analysis).
-//   node bench/profile.mjs          (KIND=gru for the GRU; STRAND_WASM_THREADS sets the threads)
+//   node bench/profile.mjs          (KIND=gru for the GRU; FOLD=1 for the folded input projection;
+//                                    STRAND_WASM_THREADS sets the threads)
 import { useBackend } from '@strand/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import { FULL as cfg, strandTrainStep } from './strand-model.mjs';
 
 await useBackend('wasm');
-const step = strandTrainStep(process.env.KIND || 'lstm', cfg);
+const step = strandTrainStep(process.env.KIND || 'lstm', cfg, { fold: process.env.FOLD === '1' });
 for (let i = 0; i < 3; i++) await step();
 const eng = tf.engine();
 const orig = eng.runKernel.bind(eng);

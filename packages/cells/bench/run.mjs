@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { describeCpu, listBackends, registerProvider, useBackend } from '@strand/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { rnn } from '../dist/index.js';
+import { prepareVulkan } from '../../../tooling/bench-speed/vulkan.mjs';
+import { rnn, stepper } from '../dist/index.js';
 import { FULL, randomIds, strandModel, strandTrainStep } from './strand-model.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,7 +64,24 @@ async function timeSteps(steps, cfg) {
   return times.map(median);
 }
 
-/** Milliseconds per generated token, one sequence, greedy, the state carried from step to step. */
+/** ms per generated token with the cells stepper (one matmul + one fused kernel per step). */
+async function strandStepperGenerate(kind, cfg) {
+  const m = strandModel(kind, cfg);
+  const s = stepper(m.cell, { table: m.embedding });
+  let token = 0;
+  const next = async () => {
+    const id = tf.tidy(() => tf.argMax(m.logits(s.step(token)), 1));
+    token = (await id.data())[0];
+    id.dispose();
+  };
+  for (let i = 0; i < 5; i++) await next();
+  const t0 = performance.now();
+  for (let i = 0; i < cfg.genTokens; i++) await next();
+  s.dispose();
+  return (performance.now() - t0) / cfg.genTokens;
+}
+
+/** Milliseconds per generated token, one sequence, greedy, a one-step `rnn` with the state carried. */
 async function strandGenerate(kind, cfg) {
   const m = strandModel(kind, cfg);
   let state;
@@ -140,6 +158,7 @@ async function benchBackend(name, cfg) {
   const info = await useBackend(name);
   const threads = Number(info.details?.threads ?? 1);
   console.log(`\n### ${name}: ${info.device}`);
+  if (info.software) console.log('(software adapter: CPU emulation of a GPU, not GPU figures)');
   if (name === 'wasm') {
     const wrapped = Boolean(tf.getKernel(tf.BatchMatMul, 'wasm')?.kernelFunc?.strandWrapped);
     console.log(
@@ -155,14 +174,21 @@ async function benchBackend(name, cfg) {
   const torch1 = threads > 1 && !torch.error ? torchPeer(cfg, 1) : null;
   const rows = [];
   for (const kind of ['lstm', 'gru']) {
-    const contenders = [{ run: strandTrainStep(kind, cfg) }, { run: tflTrainStep(kind, cfg) }];
-    const [strand, layers] = await timeSteps(contenders, cfg);
-    const genStrand = await strandGenerate(kind, cfg);
+    const contenders = [
+      { run: strandTrainStep(kind, cfg, { fold: true }) },
+      { run: tflTrainStep(kind, cfg) },
+      { run: strandTrainStep(kind, cfg) },
+    ];
+    const [strand, layers, strandUnfolded] = await timeSteps(contenders, cfg);
+    const genStrand = await strandStepperGenerate(kind, cfg);
+    const genRnn = await strandGenerate(kind, cfg);
     const genLayers = await tflGenerate(kind, cfg);
     const pt = torch[kind];
     rows.push({
       kind,
       strand: tokS(cfg, strand),
+      unfolded: tokS(cfg, strandUnfolded),
+      genRnn,
       layers: tokS(cfg, layers),
       torch: pt ? tokS(cfg, median(pt.trainMs)) : undefined,
       torch1: torch1?.[kind] ? tokS(cfg, median(torch1[kind].trainMs)) : undefined,
@@ -173,17 +199,20 @@ async function benchBackend(name, cfg) {
   }
   const one = torch1 !== null;
   console.log(
-    `| model | train tok/s: Strand | tfjs-layers | PyTorch CPU |${one ? ' PyTorch 1 thread |' : ''} Strand / tfjs-layers | Strand / PyTorch |${one ? ' Strand / PyTorch 1 thread |' : ''} generate ms/token: Strand | tfjs-layers | PyTorch |`,
+    `| model | train tok/s: Strand | Strand unfolded | tfjs-layers | PyTorch CPU |${one ? ' PyTorch 1 thread |' : ''} Strand / tfjs-layers | Strand / PyTorch |${one ? ' Strand / PyTorch 1 thread |' : ''} generate ms/token: Strand stepper | one-step rnn | tfjs-layers | PyTorch |`,
   );
   console.log(
-    `| --- | ---: | ---: | ---: |${one ? ' ---: |' : ''} ---: | ---: |${one ? ' ---: |' : ''} ---: | ---: | ---: |`,
+    `| --- | ---: | ---: | ---: | ---: |${one ? ' ---: |' : ''} ---: | ---: |${one ? ' ---: |' : ''} ---: | ---: | ---: | ---: |`,
   );
   for (const r of rows) {
     console.log(
-      `| ${r.kind.toUpperCase()} | ${fmt(r.strand)} | ${fmt(r.layers)} | ${fmt(r.torch)} |${one ? ` ${fmt(r.torch1)} |` : ''} ` +
-        `${fmt(r.strand / r.layers, 1)}x | ${fmt(r.strand / r.torch, 2)}x |${one ? ` ${fmt(r.strand / r.torch1, 2)}x |` : ''} ${fmt(r.genStrand, 2)} | ${fmt(r.genLayers, 2)} | ${fmt(r.genTorch, 2)} |`,
+      `| ${r.kind.toUpperCase()} | ${fmt(r.strand)} | ${fmt(r.unfolded)} | ${fmt(r.layers)} | ${fmt(r.torch)} |${one ? ` ${fmt(r.torch1)} |` : ''} ` +
+        `${fmt(r.strand / r.layers, 1)}x | ${fmt(r.strand / r.torch, 2)}x |${one ? ` ${fmt(r.strand / r.torch1, 2)}x |` : ''} ${fmt(r.genStrand, 2)} | ${fmt(r.genRnn, 2)} | ${fmt(r.genLayers, 2)} | ${fmt(r.genTorch, 2)} |`,
     );
   }
+  console.log(
+    '\nStrand trains with the folded input projection (foldInputProjection + inputsProjected); "unfolded" embeds then projects.',
+  );
   if (!torch.error)
     console.log(
       `\nPyTorch ${torch.torch}, ${torch.threads} thread(s) (the JavaScript backend's thread count).`,
@@ -202,6 +231,9 @@ console.log(
 const wanted = (process.env.STRAND_BENCH_BACKENDS ?? 'wasm,cpu').split(',');
 if (process.env.STRAND_BENCH_WEBGPU === '1') {
   try {
+    // Dawn needs a Vulkan driver: the system's (the loader finds it), else SwiftShader as in the tests.
+    const vulkan = prepareVulkan();
+    console.log(`\nVulkan drivers: ${vulkan.source}`);
     const { webgpuProvider } = await import('@strand/backend-webgpu');
     registerProvider(webgpuProvider());
     const status = (await listBackends()).find((b) => b.name === 'webgpu');

@@ -43,7 +43,11 @@ export function strandTrainStep(kind, cfg, { fold = false } = {}) {
   const y = tf.oneHot(tf.tensor1d(randomIds(cfg, 2), 'int32'), cfg.V);
   const loss = () => {
     const e = fold
-      ? tf.reshape(tf.gather(foldInputProjection(m.cell, m.embedding), x), [cfg.B, cfg.T, projectedWidth(m.cell)])
+      ? tf.reshape(tf.gather(foldInputProjection(m.cell, m.embedding), x), [
+          cfg.B,
+          cfg.T,
+          projectedWidth(m.cell),
+        ])
       : tf.reshape(tf.gather(m.embedding, x), [cfg.B, cfg.T, cfg.E]);
     const { outputs } = rnn(m.cell, e, { inputsProjected: fold });
     return tf.losses.softmaxCrossEntropy(y, m.logits(tf.reshape(outputs, [cfg.B * cfg.T, cfg.H])));

@@ -1,4 +1,4 @@
-import { ConfigError, ShapeError } from '@strand/base';
+import { ConfigError, IdOutOfRangeError, ShapeError } from '@strand/base';
 import { trainableParameters } from '@strand/core';
 import { expectNoLeakedTensors, testBackends, useTestBackend } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { CELL_CASES, expectNear, seqInput, weightedSum } from '../test/helpers.js';
 import { bidirectional } from './bidirectional.js';
 import type { Cell } from './cell.js';
-import { foldInputProjection, projectedWidth } from './fold.js';
+import { foldInputProjection, lookupRows, projectedWidth, projectTokens } from './fold.js';
+import { setFusedKernelMode } from './fused/kernel.js';
 import { lstm } from './lstm.js';
 import { type RnnOptions, rnn } from './rnn.js';
 
@@ -71,6 +72,62 @@ describe.each(testBackends())('folded input projection on %s', (backend) => {
       expect(Math.max(...((await tf.abs(plain.grads[0]!).data()) as Float32Array))).toBeGreaterThan(1e-4);
       tf.dispose([plain.value, folded.value, ...plain.grads, ...folded.grads, table]);
     });
+  });
+
+  test.each(['auto', 'ops'] as const)(
+    'projectTokens (%s kernels) equals gather of the folded table, values and gradients',
+    async (mode) => {
+      setFusedKernelMode(mode);
+      try {
+        const cell = lstm({ inputSize: 3, units: 2, seed: 4, initScheme: 'pytorch' });
+        const table = tf.variable(tf.mul(tf.reshape(seqInput(1, V, 3, 4), [V, 3]), 0.8) as tf.Tensor2D);
+        const ids = tf.tensor2d(IDS, [B, T], 'int32');
+        const vars = [table, ...trainableParameters(cell.params as never)];
+        const weights = tf.reshape(tf.linspace(-1, 2, B * T * 8), [B, T, 8]);
+        const viaGather = tf.variableGrads(
+          () =>
+            tf.sum(
+              tf.mul(
+                tf.reshape(tf.gather(foldInputProjection(cell, table), tf.reshape(ids, [-1])), [B, T, 8]),
+                weights,
+              ),
+            ) as tf.Scalar,
+          vars,
+        );
+        const viaLookup = tf.variableGrads(
+          () => tf.sum(tf.mul(projectTokens(cell, table, ids), weights)) as tf.Scalar,
+          vars,
+        );
+        await expectNear(viaLookup.value, viaGather.value, 1e-4);
+        for (const v of vars) await expectNear(viaLookup.grads[v.name]!, viaGather.grads[v.name]!, 1e-5);
+        // ids 0..6 all appear, several twice: the table gradient sums repeated rows
+        expect(
+          Math.min(...((await tf.sum(tf.abs(viaLookup.grads[table.name]!), 1).data()) as Float32Array)),
+        ).toBeGreaterThan(0);
+        tf.dispose([
+          table,
+          ids,
+          weights,
+          viaGather.value,
+          viaLookup.value,
+          ...Object.values(viaGather.grads),
+          ...Object.values(viaLookup.grads),
+        ]);
+      } finally {
+        setFusedKernelMode('auto');
+      }
+    },
+  );
+
+  test('lookupRows rejects ids outside the table and non-int32 ids', () => {
+    const table = tf.zeros([4, 2]) as tf.Tensor2D;
+    const bad = tf.tensor2d([[0, 4]], [1, 2], 'int32');
+    expect(() => lookupRows(table, bad)).toThrow(IdOutOfRangeError);
+    const neg = tf.tensor2d([[-1, 0]], [1, 2], 'int32');
+    expect(() => lookupRows(table, neg)).toThrow(IdOutOfRangeError);
+    const flt = tf.tensor2d([[0, 1]], [1, 2]);
+    expect(() => lookupRows(table, flt as tf.Tensor2D)).toThrow(ShapeError);
+    tf.dispose([table, bad, neg, flt]);
   });
 
   test('the folded table is table · Wx + b', async () => {

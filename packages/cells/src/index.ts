@@ -1,6 +1,6 @@
 export { type Bidirectional, bidirectional, type MergeMode } from './bidirectional.js';
 export { type Cell, type CellState, stateSizes, zeroCellState } from './cell.js';
-export { foldInputProjection, projectedWidth } from './fold.js';
+export { foldInputProjection, lookupRows, projectedWidth, projectTokens } from './fold.js';
 export { type GradientNorms, gradientNormsThroughTime } from './gradient-norms.js';
 export { type GruCell, type GruConfig, type GruSpec, type GruWeights, gru, gruStep } from './gru.js';
 export type { WeightLike } from './interop-common.js';

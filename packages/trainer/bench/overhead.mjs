@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { useBackend } from '@strand/backend';
 import { namedParameters } from '@strand/core';
-import { adam, languageModel, streamData, train, tokenCrossEntropy } from '@strand/trainer';
+import { adam, languageModel, streamData, tokenCrossEntropy, train } from '@strand/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 
 const { values } = parseArgs({

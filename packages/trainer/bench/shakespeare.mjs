@@ -54,7 +54,9 @@ export async function shakespeareBench() {
     smoothing: { kind: 'modified-kneser-ney', discountFallback: [0.5, 1, 1.5] },
   });
   const ngramNats = Math.log(ngram.perplexity([[...validText]]));
-  console.log(`5-gram modified Kneser-Ney: ${ngramNats.toFixed(3)} nats/char (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `5-gram modified Kneser-Ney: ${ngramNats.toFixed(3)} nats/char (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 
   // The README example's configuration.
   const steps = Number(values.steps);
@@ -95,12 +97,17 @@ export async function shakespeareBench() {
   const seconds = (performance.now() - t1) / 1000;
   const lstmNats = streamLoss(lm, validIds, { batchSize: 16, chunkLength: 256 }).loss;
   console.log('learning curve (validation subset of 20,000 chars):');
-  for (const p of curve) console.log(`  step ${p.step} at ${p.seconds.toFixed(0)} s: ${p.valLoss.toFixed(3)} nats/char`);
+  for (const p of curve)
+    console.log(`  step ${p.step} at ${p.seconds.toFixed(0)} s: ${p.valLoss.toFixed(3)} nats/char`);
   console.log(
     `validation nats/char: LSTM ${lstmNats.toFixed(3)} after ${result.step} steps in ${(seconds / 60).toFixed(1)} min ` +
       `(stopped by ${result.stoppedBy}) | 5-gram modified Kneser-Ney ${ngramNats.toFixed(3)}`,
   );
-  console.log(vocab.decode(sample(lm, vocab.encode('ROMEO:\n'), { maxTokens: 300, temperature: 0.8, seed: 1 })).join(''));
+  console.log(
+    vocab
+      .decode(sample(lm, vocab.encode('ROMEO:\n'), { maxTokens: 300, temperature: 0.8, seed: 1 }))
+      .join(''),
+  );
   optimizer.dispose();
   return { lstmNats, ngramNats, steps: result.step, seconds };
 }

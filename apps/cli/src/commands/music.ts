@@ -5,16 +5,17 @@
  * independent-Bernoulli floor and the published tables. `strand music generate` samples a chorale
  * from a saved model into a MIDI file (read back to check) and a piano-roll picture.
  */
+
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
+import { useBackend } from '@strand/backend';
 import { writeFileAtomic } from '@strand/base/node';
 import { type Command, Option } from 'commander';
 import { UsageError } from '../frame/errors.js';
 import { addCommonOptions, commonOptions, parseChoice, parseInteger, parseNumber } from '../frame/options.js';
 import { createOutput, table } from '../frame/output.js';
 import { startRun } from '../frame/run.js';
-import { useBackend } from '@strand/backend';
 import { loadMusicModel, saveMusicModel } from './music/checkpoint.js';
 import { midiToRoll, pianoRollSvg, rollToMidi } from './music/midi.js';
 import {
@@ -31,7 +32,11 @@ import { KEYS, loadMusicCorpus } from './music/roll.js';
 import { sampleRoll } from './music/sample.js';
 import { evaluateNll, trainMusic } from './music/train.js';
 
-const LABELS: Readonly<Record<MusicCell, string>> = { tanh: 'tanh RNN', gru: 'GRU', lstm: 'LSTM (peepholes)' };
+const LABELS: Readonly<Record<MusicCell, string>> = {
+  tanh: 'tanh RNN',
+  gru: 'GRU',
+  lstm: 'LSTM (peepholes)',
+};
 
 /** Test NLL (nats per step) of Chung et al. 2014, table 2, JSB chorales, ~20k parameters. */
 const CHUNG_2014: Readonly<Record<MusicCell, number>> = { tanh: 9.1, gru: 8.54, lstm: 8.67 };
@@ -51,7 +56,10 @@ export function musicCommand(program: Command): void {
     )
     .option('--models <list>', `comma-separated cells to train: ${MUSIC_CELLS.join(', ')}`, 'tanh,gru,lstm')
     .addOption(
-      new Option('--size <size>', 'small: ~20k parameters (Chung et al. 2014); large: ~100k-200k (beside Bai et al. 2018)')
+      new Option(
+        '--size <size>',
+        'small: ~20k parameters (Chung et al. 2014); large: ~100k-200k (beside Bai et al. 2018)',
+      )
         .choices(['small', 'large'])
         .default('small'),
     )
@@ -69,7 +77,10 @@ export function musicCommand(program: Command): void {
     const cells = parseModels(String(raw['models']));
     const run = await startRun(options);
     const { output } = run;
-    const corpus = await loadMusicCorpus({ dataDir: options.dataDir, limit: raw['limit'] as number | undefined });
+    const corpus = await loadMusicCorpus({
+      dataDir: options.dataDir,
+      limit: raw['limit'] as number | undefined,
+    });
     const stepsOf = (r: { time: number }[]) => r.reduce((n, x) => n + x.time - 1, 0);
     output.note(
       `JSB chorales: ${corpus.train.length}/${corpus.valid.length}/${corpus.test.length} chorales, ${stepsOf(corpus.test)} predicted test steps`,
@@ -82,8 +93,20 @@ export function musicCommand(program: Command): void {
     const firstChord = Array.from(corpus.train[0]!.data.subarray(0, KEYS));
     const results = [];
     for (const [i, cell] of cells.entries()) {
-      const units = (raw['units'] as number | undefined) ?? (size === 'small' ? SMALL_UNITS : LARGE_UNITS)[cell];
-      const model = createMusicModel({ kind: 'music-rnn', cell, units, seed: options.seed });
+      const units =
+        (raw['units'] as number | undefined) ?? (size === 'small' ? SMALL_UNITS : LARGE_UNITS)[cell];
+      let model = createMusicModel({ kind: 'music-rnn', cell, units, seed: options.seed });
+      const saved = join(run.outDir, `${cell}.safetensors`);
+      if (options.resume && existsSync(saved)) {
+        // --resume: continue from the weights saved in --out (the RMSProp averages start afresh).
+        disposeMusicModel(model);
+        model = (await loadMusicModel(saved)).model;
+        if (model.config.units !== units)
+          throw new UsageError(
+            `--resume: ${saved} has ${model.config.units} units, this run asks for ${units}`,
+          );
+        output.note(`resuming ${LABELS[cell]} from ${saved}`);
+      }
       const params = parameterCount(model);
       output.note(`training ${LABELS[cell]}: ${units} units, ${params.toLocaleString('en')} parameters`);
       try {
@@ -98,14 +121,19 @@ export function musicCommand(program: Command): void {
             patience: raw['patience'] as number,
             steps: options.steps,
             // Each model gets an equal share of the time budget.
-            deadline: minutes === undefined ? Number.POSITIVE_INFINITY : started + (minutes * 60 * (i + 1)) / cells.length,
+            deadline:
+              minutes === undefined
+                ? Number.POSITIVE_INFINITY
+                : started + (minutes * 60 * (i + 1)) / cells.length,
             seed: options.seed,
           },
           output,
         );
         const testNll = await evaluateNll(model, corpus.test);
         const file = await run.write(`${cell}.safetensors`, await saveMusicModel(model, { firstChord }));
-        output.note(`  ${LABELS[cell]}: test ${testNll.toFixed(3)} nats/step (best epoch ${trained.bestEpoch}); saved ${file}`);
+        output.note(
+          `  ${LABELS[cell]}: test ${testNll.toFixed(3)} nats/step (best epoch ${trained.bestEpoch}); saved ${file}`,
+        );
         results.push({ cell, units, parameters: params, testNll, model: file, ...trained });
       } finally {
         disposeMusicModel(model);
@@ -123,9 +151,21 @@ export function musicCommand(program: Command): void {
           size === 'small' ? CHUNG_2014[r.cell].toFixed(2) : '',
           `${r.units} units, ${r.bestEpoch}/${r.epochs.length} epochs, ${r.seconds.toFixed(0)} s, ${run.backend.name}`,
         ]),
-        ['independent Bernoulli (this split)', '88', floor.natsPerStep.toFixed(3), PUBLISHED_FLOOR.toFixed(2), 'floor'],
+        [
+          'independent Bernoulli (this split)',
+          '88',
+          floor.natsPerStep.toFixed(3),
+          PUBLISHED_FLOOR.toFixed(2),
+          'floor',
+        ],
         ...(size === 'small'
-          ? MUSIC_CELLS.map((c) => [`${LABELS[c]} (Chung et al. 2014)`, '~20k', CHUNG_2014[c].toFixed(2), '', 'published'])
+          ? MUSIC_CELLS.map((c) => [
+              `${LABELS[c]} (Chung et al. 2014)`,
+              '~20k',
+              CHUNG_2014[c].toFixed(2),
+              '',
+              'published',
+            ])
           : BAI_2018.map((a) => [a.name, '', a.nats.toFixed(2), '', 'published'])),
       ]),
     );
@@ -145,7 +185,9 @@ export function musicCommand(program: Command): void {
 
   music
     .command('generate')
-    .description('Sample a chorale from a saved `strand music` model into a MIDI file (read back to check) and an SVG piano roll')
+    .description(
+      'Sample a chorale from a saved `strand music` model into a MIDI file (read back to check) and an SVG piano roll',
+    )
     .option('--model <file>', 'a model saved by `strand music`', 'strand-runs/music/gru.safetensors')
     .option('--bars <n>', 'length in 4/4 bars of quarter notes', parseInteger(1), 16)
     .option('--out <file>', 'the MIDI file to write (the piano roll goes beside it as .svg)', 'chorale.mid')
@@ -153,7 +195,10 @@ export function musicCommand(program: Command): void {
     .option('--bpm <n>', 'tempo of the MIDI file', parseInteger(1), 80)
     .option('--seed <n>', 'random seed of the draws', parseInteger(0), 0)
     .addOption(
-      new Option('--backend <name>', 'tensor backend').default(process.env['STRAND_BACKEND'] ?? 'auto', '$STRAND_BACKEND, else auto'),
+      new Option('--backend <name>', 'tensor backend').default(
+        process.env['STRAND_BACKEND'] ?? 'auto',
+        '$STRAND_BACKEND, else auto',
+      ),
     )
     .option('--json', 'print the result as JSON on stdout', false)
     .action(async (raw: Record<string, unknown>) => {
@@ -176,17 +221,24 @@ export function musicCommand(program: Command): void {
         // The check: parse the file just written and compare with the sampled roll.
         const back = midiToRoll(await readFile(outFile), outFile);
         const same =
-          back.roll.time <= roll.time && back.roll.data.every((v, i) => v === roll.data[i]) &&
+          back.roll.time <= roll.time &&
+          back.roll.data.every((v, i) => v === roll.data[i]) &&
           roll.data.subarray(back.roll.data.length).every((v) => v === 0);
-        if (!same) throw new UsageError(`${outFile}: the MIDI file read back differs from the sampled chorale`);
+        if (!same)
+          throw new UsageError(`${outFile}: the MIDI file read back differs from the sampled chorale`);
         const svgFile = join(dirname(outFile), `${basename(outFile, extname(outFile))}.svg`);
         await writeFileAtomic(
           svgFile,
-          await pianoRollSvg(roll, `strand music: ${model.config.cell}, ${raw['bars']} bars, seed ${raw['seed']}`),
+          await pianoRollSvg(
+            roll,
+            `strand music: ${model.config.cell}, ${raw['bars']} bars, seed ${raw['seed']}`,
+          ),
         );
         const notes = back.roll.data.reduce((n, v) => n + v, 0);
         const perStep = notes / Math.max(1, back.roll.time);
-        output.say(`wrote ${outFile} (${bytes.length} bytes, ${steps} quarter notes at ${raw['bpm']} bpm; read back: ${perStep.toFixed(1)} keys sounding per step)`);
+        output.say(
+          `wrote ${outFile} (${bytes.length} bytes, ${steps} quarter notes at ${raw['bpm']} bpm; read back: ${perStep.toFixed(1)} keys sounding per step)`,
+        );
         output.say(`wrote ${svgFile}`);
         output.result({
           command: 'music generate',
@@ -204,7 +256,10 @@ export function musicCommand(program: Command): void {
 }
 
 function parseModels(list: string): MusicCell[] {
-  const names = list.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (names.length === 0) throw new UsageError(`--models: expected one or more of ${MUSIC_CELLS.join(', ')}`);
   const check = parseChoice(MUSIC_CELLS);
   try {

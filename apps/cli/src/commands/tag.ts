@@ -37,7 +37,11 @@ export function tagCommand(program: Command): void {
       'Part-of-speech tagging on UD English-EWT (most-frequent tag, TnT trigram HMM, BiLSTM word+char) beside published figures; or tag the given sentences',
     )
     .argument('[sentences...]', 'sentences to tag (whitespace-tokenised) instead of the evaluation')
-    .option('--models <list>', `comma-separated models to train and report: ${TAG_MODELS.join(', ')}`, 'hmm,bilstm')
+    .option(
+      '--models <list>',
+      `comma-separated models to train and report: ${TAG_MODELS.join(', ')}`,
+      'hmm,bilstm',
+    )
     .option('--word-dim <n>', 'word embedding size of the BiLSTM', parseInteger(1), 100)
     .option('--char-dim <n>', 'character embedding size', parseInteger(1), 32)
     .option('--char-units <n>', 'units per direction of the character BiLSTM', parseInteger(1), 50)
@@ -58,7 +62,10 @@ export function tagCommand(program: Command): void {
     const tagOnly = sentences.length > 0;
     const run = await startRun(options, { backend: tagOnly || models.includes('bilstm') });
     const { output } = run;
-    const corpus = await loadTagCorpus({ dataDir: options.dataDir, limit: raw['limit'] as number | undefined });
+    const corpus = await loadTagCorpus({
+      dataDir: options.dataDir,
+      limit: raw['limit'] as number | undefined,
+    });
     const count = (s: { words: readonly string[] }[]) => s.reduce((n, x) => n + x.words.length, 0);
     output.note(
       `UD English-EWT: ${corpus.train.length}/${corpus.dev.length}/${corpus.test.length} sentences (${count(corpus.train)} training tokens)`,
@@ -66,7 +73,9 @@ export function tagCommand(program: Command): void {
     const t0 = performance.now();
     const hmm = trainTnt(corpus.train);
     const hmmSeconds = (performance.now() - t0) / 1000;
-    output.note(`HMM trained in ${hmmSeconds.toFixed(1)} s (λ = ${hmm.lambdas.map((l) => l.toFixed(3)).join(', ')})`);
+    output.note(
+      `HMM trained in ${hmmSeconds.toFixed(1)} s (λ = ${hmm.lambdas.map((l) => l.toFixed(3)).join(', ')})`,
+    );
 
     if (tagOnly) {
       const saved = await loadBiLstm(join(run.outDir, 'bilstm.safetensors'));
@@ -84,7 +93,10 @@ export function tagCommand(program: Command): void {
       } finally {
         if (saved) disposeParameters(saved.params as never);
       }
-      if (!saved) output.note(`(no BiLSTM saved in ${run.outDir}: run \`strand tag --out ${options.out}\` to train one)`);
+      if (!saved)
+        output.note(
+          `(no BiLSTM saved in ${run.outDir}: run \`strand tag --out ${options.out}\` to train one)`,
+        );
       output.result({ command: 'tag', sentences: tagged });
       return;
     }
@@ -131,7 +143,8 @@ export function tagCommand(program: Command): void {
             clip: raw['clip'] as number,
             epochs: raw['epochs'] as number,
             steps: options.steps,
-            deadline: minutes === undefined ? Number.POSITIVE_INFINITY : performance.now() / 1000 + minutes * 60,
+            deadline:
+              minutes === undefined ? Number.POSITIVE_INFINITY : performance.now() / 1000 + minutes * 60,
             evalEvery: raw['evalEvery'] as number,
             patience: raw['patience'] as number,
             seed: options.seed,
@@ -158,7 +171,13 @@ export function tagCommand(program: Command): void {
     output.say(
       table([
         ['model', 'test acc %', 'unseen words %', 'dev acc %', 'note'],
-        ...rows.map((r) => [r.name, pct(r.test.accuracy), pct(r.test.unseenAccuracy), pct(r.dev.accuracy), r.note]),
+        ...rows.map((r) => [
+          r.name,
+          pct(r.test.accuracy),
+          pct(r.test.unseenAccuracy),
+          pct(r.dev.accuracy),
+          r.note,
+        ]),
         ...PUBLISHED.map((p) => [p.name, p.accuracy.toFixed(1), '', '', 'published, same test set']),
       ]),
     );

@@ -6,6 +6,7 @@
  * `strand translate "she is taller than me ."` translates with a trained checkpoint, and
  * `--attention-map out.svg` draws where each output word looked.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { namedParameters, type Params } from '@strand/core';
 import { normalizeString } from '@strand/data';
@@ -16,7 +17,14 @@ import { table } from '../frame/output.js';
 import { renderSvg } from '../frame/plot.js';
 import { type RunContext, startRun } from '../frame/run.js';
 import { loadTranslator } from './translate/checkpoint.js';
-import { type Corpus, decodeTarget, encodeSource, loadCorpus, type TokenizerKind, words } from './translate/data.js';
+import {
+  type Corpus,
+  decodeTarget,
+  encodeSource,
+  loadCorpus,
+  type TokenizerKind,
+  words,
+} from './translate/data.js';
 import { attentionOf, type DecodeOptions, translateAll } from './translate/decode.js';
 import {
   attentionChart,
@@ -110,21 +118,33 @@ async function trainAndScore(
     `training ${name} (${parameters.toLocaleString('en')} parameters): ${JSON.stringify(h)}; budget ${[steps !== undefined ? `${steps} steps` : '', minutes !== undefined ? `${minutes} minutes` : ''].filter(Boolean).join(' or ')}`,
   );
   const dir = join(run.outDir, name);
-  const trained = await trainTranslator(run, dir, model, corpus, h, { steps, minutes }, {
-    sourceTokenizer: corpus.sourceTokenizer.toJSON(),
-    targetTokenizer: corpus.targetTokenizer.toJSON(),
-    tokenizer: corpus.tokenizer,
-    hyperparameters: h,
-  });
+  const trained = await trainTranslator(
+    run,
+    dir,
+    model,
+    corpus,
+    h,
+    { steps, minutes },
+    {
+      sourceTokenizer: corpus.sourceTokenizer.toJSON(),
+      targetTokenizer: corpus.targetTokenizer.toJSON(),
+      tokenizer: corpus.tokenizer,
+      hyperparameters: h,
+    },
+  );
   const decoding = decodeOptions(raw);
   const sources = corpus.test.map((p) => p.src);
   const decode = (o: DecodeOptions) =>
-    translateAll(model, sources, o).map((ids) => decodeTarget(corpus.targetTokenizer, ids));
-  output.note(`decoding ${sources.length} test sentences (${decoding.beamWidth === 1 ? 'greedy' : `beam ${decoding.beamWidth}`}) ...`);
+    translateAll(model, sources, o).map((ids) => decodeTarget(corpus.targetTokenizer, corpus.tokenizer, ids));
+  output.note(
+    `decoding ${sources.length} test sentences (${decoding.beamWidth === 1 ? 'greedy' : `beam ${decoding.beamWidth}`}) ...`,
+  );
   const outputs = decode(decoding);
   const test = evaluate(corpus.test, outputs, buckets);
   const greedyBleu =
-    decoding.beamWidth === 1 ? test.bleu : evaluate(corpus.test, decode({ ...decoding, beamWidth: 1 }), buckets).bleu;
+    decoding.beamWidth === 1
+      ? test.bleu
+      : evaluate(corpus.test, decode({ ...decoding, beamWidth: 1 }), buckets).bleu;
   output.note(
     `${name}: test BLEU-4 ${test.bleu.toFixed(2)} after ${trained.steps} steps (${trained.seconds.toFixed(0)} s)`,
   );
@@ -207,7 +227,8 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
   const best = results.reduce((a, b) => (b.test.bleu > a.test.bleu ? b : a));
   output.say();
   output.say('examples (test split):');
-  for (const e of best.test.examples.slice(0, 4)) output.say(`  ${e.source}  →  ${e.output}   [ref: ${e.reference}]`);
+  for (const e of best.test.examples.slice(0, 4))
+    output.say(`  ${e.source}  →  ${e.output}   [ref: ${e.reference}]`);
   const bottleneck = results.find((r) => r.model === 'bottleneck');
   const attention = results.filter((r) => r.model === 'bahdanau' || r.model === 'luong');
   let margin: number | null = null;
@@ -251,7 +272,11 @@ async function translateSentence(sentence: string, raw: Record<string, unknown>)
   const text = normalizeString(sentence);
   if (text.length === 0)
     throw new UsageError(`nothing to translate: '${sentence}' has no letters or .!? after normalisation`);
-  const path = (raw['checkpoint'] as string | undefined) ?? join(options.out, raw['model'] === 'all' ? 'bahdanau' : String(raw['model']));
+  const path =
+    (raw['checkpoint'] as string | undefined) ??
+    join(options.out, raw['model'] === 'all' ? 'bahdanau' : String(raw['model']));
+  if (!existsSync(path))
+    throw new UsageError(`no checkpoint at ${path} (train one first: strand translate --model ...)`);
   const run = await startRun({ ...options, out: path });
   const loaded = await loadTranslator(path);
   const { output } = run;
@@ -265,7 +290,7 @@ async function translateSentence(sentence: string, raw: Record<string, unknown>)
   }
   const src = encodeSource(loaded.sourceTokenizer, text);
   const [ids] = translateAll(loaded.model, [src], decodeOptions(raw));
-  const translation = decodeTarget(loaded.targetTokenizer, ids!);
+  const translation = decodeTarget(loaded.targetTokenizer, loaded.tokenizer, ids!);
   output.say(translation);
   let map: string | null = null;
   const mapPath = raw['attentionMap'] as string | undefined;
@@ -274,7 +299,11 @@ async function translateSentence(sentence: string, raw: Record<string, unknown>)
     if (!weights) {
       output.note(`note: the ${name} model has no attention; no map written`);
     } else {
-      const sourceTokens = src.map((id) => loaded.sourceTokenizer.idToToken(id) ?? '?');
+      // Word-level: the words as typed (an unknown one is still shown by name); BPE: its pieces.
+      const sourceTokens =
+        loaded.tokenizer === 'word'
+          ? [...sourceWords, '<eos>']
+          : src.map((id) => loaded.sourceTokenizer.idToToken(id) ?? '?');
       const targetTokens = [...ids!, 3].map((id) => loaded.targetTokenizer.idToToken(id) ?? '?');
       const { writeFileAtomic } = await import('@strand/base/node');
       await writeFileAtomic(mapPath, await renderSvg(attentionChart(weights, sourceTokens, targetTokens)));
@@ -318,7 +347,11 @@ export function translateCommand(program: Command): void {
     .option('--heads <n>', 'transformer attention heads (default 4)', parseInteger(1))
     .option('--dropout <p>', 'dropout rate (default 0.1)', parseNumber(0, 0.99))
     .option('--batch <n>', 'sentence pairs per batch (default 32)', parseInteger(1))
-    .option('--lr <rate>', 'peak AdamW learning rate (default 3e-3, transformer 1e-3)', parseNumber(0, 10, false))
+    .option(
+      '--lr <rate>',
+      'peak AdamW learning rate (default 3e-3, transformer 1e-3)',
+      parseNumber(0, 10, false),
+    )
     .option('--warmup <steps>', 'linear warm-up steps (default 50, transformer 100)', parseInteger(0))
     .option('--clip <norm>', 'clip the global gradient norm (default 1)', parseNumber(0, 1e6, false))
     .option(
@@ -327,7 +360,12 @@ export function translateCommand(program: Command): void {
       parseNumber(0, 1),
     )
     .option('--beam <width>', 'beam width (1 = greedy)', parseInteger(1), 1)
-    .option('--length-penalty <alpha>', "GNMT length normalisation of beam scores (0 = none)", parseNumber(0, 10), 0)
+    .option(
+      '--length-penalty <alpha>',
+      'GNMT length normalisation of beam scores (0 = none)',
+      parseNumber(0, 10),
+      0,
+    )
     .option('--max-tokens <n>', 'longest translation, in tokens', parseInteger(1), 30)
     .option('--limit <pairs>', 'use only the first N sentence pairs (smoke runs)', parseInteger(20))
     .option('--checkpoint <dir>', 'checkpoint to translate with (default: <out>/<model>)')
@@ -336,7 +374,8 @@ export function translateCommand(program: Command): void {
   command.action(async (sentence: string | undefined, raw: Record<string, unknown>) => {
     if (sentence !== undefined) await translateSentence(sentence, raw);
     else {
-      if (raw['attentionMap'] !== undefined) throw new UsageError('--attention-map needs a sentence to translate');
+      if (raw['attentionMap'] !== undefined)
+        throw new UsageError('--attention-map needs a sentence to translate');
       await trainCommand(raw);
     }
   });

@@ -10,14 +10,10 @@ export type LossFn = (logits: tf.Tensor, targets: tf.Tensor, mask: tf.Tensor | u
 
 /**
  * Mean cross-entropy over the unmasked targets (`crossEntropy`, PyTorch's semantics). Targets
- * are not read back (no device sync per step); the loop checks them on its first step.
+ * are not read back (no device read per step); the loop checks them on the host.
  */
 export const tokenCrossEntropy: LossFn = (logits, targets, mask) =>
   crossEntropy(logits, targets, {
     ...(mask === undefined ? {} : { mask }),
     checkTargets: false,
   }) as tf.Scalar;
-
-/** The same loss with the targets checked against [0, classes) (one device read). */
-export const checkedCrossEntropy: LossFn = (logits, targets, mask) =>
-  crossEntropy(logits, targets, { ...(mask === undefined ? {} : { mask }), checkTargets: true }) as tf.Scalar;

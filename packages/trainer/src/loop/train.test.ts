@@ -1,4 +1,4 @@
-import { ConfigError, NonFiniteError, Rng } from '@strand/base';
+import { ConfigError, IdOutOfRangeError, NonFiniteError, Rng } from '@strand/base';
 import { disposeParameters, namedParameters } from '@strand/core';
 import { expectNoLeakedTensors, testBackends, useTestBackend } from '@strand/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,6 +9,7 @@ import { sequenceClassifier } from '../models/classifier.js';
 import { type LanguageModel, languageModel } from '../models/language-model.js';
 import { sequenceTagger } from '../models/tagger.js';
 import { adam, adamw } from '../optim/adam.js';
+import { reduceOnPlateau } from '../optim/plateau.js';
 import { cosineAnnealing, linearWarmup } from '../optim/schedulers.js';
 import { labelledData, streamData } from './data.js';
 import { lmEvaluator } from './evaluate.js';
@@ -191,6 +192,54 @@ describe.each(testBackends())('train on %s', (backend) => {
     await expect(train({ ...s })).rejects.toThrow(/steps, epochs or minutes/);
     s.optimizer.dispose();
     disposeParameters(s.model.params);
+  });
+
+  it('steps a reduce-on-plateau schedule with the evaluation metric, not every batch', async () => {
+    const model = tiny();
+    const optimizer = adam({ lr: 0.01 });
+    const scheduler = reduceOnPlateau(optimizer, { patience: 1, factor: 0.5 });
+    const vals = [3, 3, 3, 3];
+    let k = 0;
+    const lrs: number[] = [];
+    await train({
+      model,
+      optimizer,
+      scheduler,
+      data: streamData(patternIds(200), { batchSize: 2, chunkLength: 5 }),
+      steps: 8,
+      evalEvery: 2,
+      evaluate: () => ({ valLoss: vals[k++]! }),
+      callbacks: { onBatchEnd: (e) => void lrs.push(e.lr) },
+    });
+    // Evaluations at 2 (best), 4 (1 bad), 6 (2 bad > patience 1: halve), 8 (cooldown 0, 1 bad).
+    expect(lrs).toEqual([0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.005, 0.005]);
+    optimizer.dispose();
+    disposeParameters(model.params);
+  });
+
+  it('names an out-of-range input or target id, leaking nothing', async () => {
+    const model = tiny();
+    const optimizer = adam({ lr: 0.01 });
+    const bad = (inputs: number[], targets: number[]) => ({
+      contiguous: true,
+      batchesPerEpoch: 1,
+      batch: () => ({
+        inputs: Int32Array.from(inputs),
+        targets: Int32Array.from(targets),
+        batch: 1,
+        length: 3,
+      }),
+    });
+    await expectNoLeakedTensors(async () => {
+      await expect(train({ model, optimizer, data: bad([1, 2, 3], [2, 9, 4]), steps: 1 })).rejects.toThrow(
+        /target at index 1: expected an integer in \[0, 5\), received 9/,
+      );
+      await expect(train({ model, optimizer, data: bad([1, 7, 3], [2, 3, 4]), steps: 1 })).rejects.toThrow(
+        IdOutOfRangeError,
+      );
+    });
+    optimizer.dispose();
+    disposeParameters(model.params);
   });
 
   it('keeps the newest checkpoints and the best one', async () => {

@@ -20,13 +20,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Checkpoint, encodeCheckpoint, tensorsUnder } from '../checkpoint/format.js';
 import { type CheckpointStore, loadLatest } from '../checkpoint/store.js';
 import type { TrainableModel } from '../model.js';
-import { checkIdValues } from '../models/common.js';
+import { checkIdValues, tidy } from '../models/common.js';
 import { mapStateLeaves, stateLeaves } from '../models/recurrent.js';
-import { clipGradNorm, gradNorm } from '../optim/clip.js';
-import { checkFiniteGrads } from '../optim/finite.js';
+import { clipGradNormAsync } from '../optim/clip.js';
+import { checkFiniteGradsAsync } from '../optim/finite.js';
 import type { Optimizer, OptimizerState, Scheduler } from '../optim/types.js';
 import type { Batch, DataSource } from './data.js';
-import { checkedCrossEntropy, type LossFn, tokenCrossEntropy } from './loss.js';
+import { type LossFn, tokenCrossEntropy } from './loss.js';
 
 export interface BatchEndEvent {
   /** Optimizer steps taken so far (this one included). */
@@ -99,6 +99,10 @@ export interface TrainOptions {
   readonly optimizer: Optimizer;
   /** Default: token cross-entropy (mean over unmasked targets). */
   readonly loss?: LossFn;
+  /**
+   * Stepped after every optimizer step; a 'reduce-on-plateau' scheduler is stepped after every
+   * evaluation instead, with the early-stopping / checkpoint metric (else the first metric returned).
+   */
   readonly scheduler?: Scheduler;
   /** Clip the global gradient norm to this (PyTorch's clip_grad_norm_). */
   readonly clip?: number;
@@ -189,6 +193,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const minDelta = earlyStopping?.minDelta ?? 0;
   const keepLast = positiveInteger(checkpoint?.keepLast ?? 3, 'checkpoint.keepLast');
   const keepBest = (checkpoint?.keepBest ?? true) && metricName !== undefined;
+  const onPlateau = scheduler?.kind === 'reduce-on-plateau';
   const saveEvery =
     checkpoint?.every === undefined ? undefined : positiveInteger(checkpoint.every, 'checkpoint.every');
 
@@ -316,6 +321,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         takeSnapshot();
       } else s.badEvals++;
     }
+    if (onPlateau) {
+      const value = metrics[metricName ?? Object.keys(metrics)[0] ?? ''];
+      if (value !== undefined) scheduler!.step(value);
+    }
     await emitLog({ type: 'eval', step: s.step, ...metrics });
     await callbacks.onEvalEnd?.({ step: s.step, metrics: s.metrics, improved, best: s.best });
     if (improved && keepBest) await save(true);
@@ -347,31 +356,53 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const dropoutSeed = s.rng.nextUint32();
       const vocabSize = (model as { vocabSize?: unknown }).vocabSize;
       if (typeof vocabSize === 'number') checkIdValues(batch.inputs, vocabSize, 'input id');
-      // The default loss reads the targets back once, on this call's first step, to check their range.
-      const stepLoss = options.loss ?? (losses.length === 0 ? checkedCrossEntropy : tokenCrossEntropy);
-      const r = gradientStep(model, batch, s.carried, stepLoss, vars, pathOf, dropoutSeed);
-      const lossValue = (await r.loss.data())[0]!;
-      r.loss.dispose();
-      let norm = Number.NaN;
-      let grads = r.grads;
-      if (Number.isFinite(lossValue)) {
-        if (clip !== undefined) {
-          const c = clipGradNorm(grads, clip);
-          tf.dispose([...grads.values()]);
-          grads = c.grads;
-          norm = c.norm;
-        } else norm = gradNorm(grads);
+      const r = gradientStep(
+        model,
+        batch,
+        s.carried,
+        options.loss ?? tokenCrossEntropy,
+        vars,
+        pathOf,
+        dropoutSeed,
+      );
+      if (!options.loss) {
+        // The default loss does not read the targets back; check them here, on the host.
+        try {
+          checkIdValues(batch.targets, r.classes, 'target');
+        } catch (e) {
+          tf.dispose([r.loss, ...r.grads.values()]);
+          model.disposeState(r.state);
+          throw e;
+        }
       }
+      // Only asynchronous reads (WebGPU has no synchronous ones): the loss and the global norm.
+      let lossValue: number;
+      let norm: number;
+      let grads = r.grads;
+      if (clip !== undefined) {
+        const c = await clipGradNormAsync(grads, clip);
+        tf.dispose([...grads.values()]);
+        grads = c.grads;
+        norm = c.norm;
+        lossValue = (await r.loss.data())[0]!;
+      } else {
+        const both = tidy(() => tf.stack([r.loss, globalNorm([...grads.values()])]));
+        const v = await both.data();
+        both.dispose();
+        lossValue = v[0]!;
+        norm = v[1]!;
+      }
+      r.loss.dispose();
       const finite = Number.isFinite(lossValue) && Number.isFinite(norm);
       if (finite) {
         optimizer.apply(trainable, grads);
-        scheduler?.step();
+        if (!onPlateau) scheduler?.step();
         model.disposeState(s.carried);
         s.carried = r.state;
       } else {
         // The guard: no update, and the state from before this batch stays (the new one may hold NaN).
         const what = Number.isFinite(lossValue)
-          ? `gradient of ${checkFiniteGrads(grads, s.step + 1).badPath ?? '?'}`
+          ? `gradient of ${(await checkFiniteGradsAsync(grads, s.step + 1)).badPath ?? '?'}`
           : 'loss';
         model.disposeState(r.state);
         tf.dispose([...grads.values()]);
@@ -431,6 +462,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   return { step: s.step, epoch: s.epoch, stoppedBy, losses, lastMetrics: s.metrics, best: s.best, skipped };
 }
 
+/** sqrt(sum of g^2 over all gradients): the global L2 norm the guard reads (NaN/Inf iff a gradient is). */
+function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() =>
+    grads.length === 0
+      ? tf.scalar(0)
+      : (tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar),
+  );
+}
+
 /** An optimizer state without its tensors: what the checkpoint JSON holds. */
 function optimizerJson(state: OptimizerState): Omit<OptimizerState, 'tensors'> {
   const { tensors: _tensors, ...rest } = state;
@@ -446,10 +486,11 @@ function gradientStep(
   vars: tf.Variable[],
   pathOf: ReadonlyMap<string, string>,
   seed: number,
-): { loss: tf.Scalar; grads: Map<string, tf.Tensor>; state: unknown } {
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor>; state: unknown; classes: number } {
   const { batch: B, length: T } = batch;
   const perStep = batch.targets.length === B * T;
   let next: unknown = null;
+  let classes = 0;
   const { value, grads } = tf.tidy(() => {
     const x = tf.tensor2d(batch.inputs, [B, T], 'int32');
     const y = perStep ? tf.tensor2d(batch.targets, [B, T], 'int32') : tf.tensor1d(batch.targets, 'int32');
@@ -457,10 +498,11 @@ function gradientStep(
     return tf.variableGrads(() => {
       const r = model.forward(x, state, { training: true, seed, ...(mask ? { mask } : {}) });
       next = model.keepState(r.state);
+      classes = r.logits.shape[r.logits.rank - 1]!;
       return lossFn(r.logits, y, perStep ? mask : undefined);
     }, vars);
   });
   const byPath = new Map<string, tf.Tensor>();
   for (const [name, g] of Object.entries(grads)) byPath.set(pathOf.get(name)!, g);
-  return { loss: value, grads: byPath, state: next };
+  return { loss: value, grads: byPath, state: next, classes };
 }

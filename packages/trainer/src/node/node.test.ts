@@ -70,7 +70,9 @@ describe('the Node train: files, log and progress', () => {
     expect(latest.meta.step).toBe(6);
     expect(latest.meta.extra).toEqual({ note: 'x' });
     for (const t of latest.tensors.values()) t.dispose();
-    expect(stream.text).toMatch(/^step 1\/6 epoch 0: loss \d\.\d{4} \(\d\.\d{4}\), grad norm \d+\.\d{3}, lr 1\.00e-2, \d+ tok\/s/m);
+    expect(stream.text).toMatch(
+      /^step 1\/6 epoch 0: loss \d\.\d{4} \(\d\.\d{4}\), grad norm \d+\.\d{3}, lr 1\.00e-2, \d+ tok\/s/m,
+    );
     expect(stream.text).toMatch(/^eval at step 3: valLoss \d\.\d{4}, valPerplexity/m);
     optimizer.dispose();
     disposeParameters(model.params);

@@ -3,10 +3,11 @@
  * to a piano-roll picture with Vega-Lite. A step is a quarter note; a key held over consecutive
  * steps becomes one longer note (the data set does not mark re-strikes).
  */
-import tonejsMidi from '@tonejs/midi';
-import { PIANO_MIN_PITCH } from '@strand/data';
-import type { TopLevelSpec } from 'vega-lite';
+
 import { FormatError } from '@strand/base';
+import { PIANO_MIN_PITCH } from '@strand/data';
+import tonejsMidi from '@tonejs/midi';
+import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../../frame/plot.js';
 import { KEYS, type Roll } from './roll.js';
 
@@ -60,20 +61,35 @@ export function midiToRoll(bytes: Uint8Array, source = 'MIDI file'): { roll: Rol
   try {
     midi = new Midi(bytes);
   } catch (error) {
-    throw new FormatError('MIDI', error instanceof Error ? error.message : String(error), { source }, { cause: error });
+    throw new FormatError(
+      'MIDI',
+      error instanceof Error ? error.message : String(error),
+      { source },
+      { cause: error },
+    );
   }
   const ppq = midi.header.ppq;
   if (!Number.isInteger(ppq) || ppq <= 0)
-    throw new FormatError('MIDI', `expected a positive ticks-per-quarter division, received ${ppq}`, { source });
+    throw new FormatError('MIDI', `expected a positive ticks-per-quarter division, received ${ppq}`, {
+      source,
+    });
   const notes = midi.tracks.flatMap((t) => t.notes);
   let time = 0;
   for (const n of notes) {
     if (!Number.isFinite(n.ticks) || !Number.isFinite(n.durationTicks) || n.ticks < 0 || n.durationTicks < 0)
-      throw new FormatError('MIDI', `note ${n.midi} has start ${n.ticks} and duration ${n.durationTicks} ticks`, { source });
+      throw new FormatError(
+        'MIDI',
+        `note ${n.midi} has start ${n.ticks} and duration ${n.durationTicks} ticks`,
+        { source },
+      );
     time = Math.max(time, Math.round((n.ticks + n.durationTicks) / ppq));
   }
   if (time > MAX_STEPS)
-    throw new FormatError('MIDI', `the notes span ${time} quarter notes, more than the ${MAX_STEPS} read here`, { source });
+    throw new FormatError(
+      'MIDI',
+      `the notes span ${time} quarter notes, more than the ${MAX_STEPS} read here`,
+      { source },
+    );
   const data = new Uint8Array(time * KEYS);
   for (const n of notes) {
     const k = n.midi - PIANO_MIN_PITCH;

@@ -2,8 +2,9 @@
  * JSB chorales as piano rolls: each time step an 88-key 0/1 vector (MIDI pitches 21-108). A
  * model reads x[:-1] and predicts x[1:]; batches are padded on the right with a [B, T-1] mask.
  */
-import { loadJsbChorales } from '@strand/data/node';
+
 import { PIANO_KEYS, pianoRoll } from '@strand/data';
+import { loadJsbChorales } from '@strand/data/node';
 import * as tf from '@tensorflow/tfjs-core';
 
 export const KEYS = PIANO_KEYS;
@@ -25,7 +26,10 @@ export function toRoll(chorale: readonly (readonly number[])[]): Roll {
 }
 
 /** `limit`: the first N chorales of each split (smoke runs). Chorales shorter than 2 steps predict nothing and are dropped. */
-export async function loadMusicCorpus(o: { dataDir: string | undefined; limit?: number | undefined }): Promise<MusicCorpus> {
+export async function loadMusicCorpus(o: {
+  dataDir: string | undefined;
+  limit?: number | undefined;
+}): Promise<MusicCorpus> {
   const jsb = await loadJsbChorales({ dataDir: o.dataDir });
   const split = (c: number[][][]): Roll[] =>
     (o.limit === undefined ? c : c.slice(0, o.limit)).filter((x) => x.length >= 2).map(toRoll);

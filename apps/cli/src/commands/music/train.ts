@@ -135,7 +135,7 @@ export async function trainMusic(
         break;
       }
     }
-    if (bestWeights) vars.forEach((v, i) => v.assign(bestWeights![i]!));
+    if (bestWeights) for (const [i, v] of vars.entries()) v.assign(bestWeights[i]!);
   } finally {
     if (bestWeights) tf.dispose(bestWeights);
     optimizer.dispose();

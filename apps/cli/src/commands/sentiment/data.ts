@@ -25,9 +25,13 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}']+|[!?]/gu) ?? [];
 }
 
-/** scikit-learn CountVectorizer's default analyzer: lower case, tokens of 2+ word characters. */
+/**
+ * scikit-learn CountVectorizer's default analyzer: lower case, tokens of 2+ word characters
+ * (`\b\w\w+\b` with Python's Unicode `\w`: letters, digits, underscore; JavaScript's `\w` would
+ * be ASCII only, hence the property classes).
+ */
 export function countVectorizerTokens(text: string): string[] {
-  return text.toLowerCase().match(/\b\w\w+\b/gu) ?? [];
+  return text.toLowerCase().match(/[\p{L}\p{N}_]{2,}/gu) ?? [];
 }
 
 export async function loadSources(options: {

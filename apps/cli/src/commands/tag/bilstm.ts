@@ -104,7 +104,11 @@ export function createBiLstmTagger(config: BiLstmConfig): BiLstmTagger {
     lstm({ inputSize, units: config.units, seed: deriveSeed(s, 'rnn', 'f') }),
     lstm({ inputSize, units: config.units, seed: deriveSeed(s, 'rnn', 'b') }),
   );
-  const head = initLinear({ inputSize: 2 * config.units, outputSize: config.tags.length, seed: deriveSeed(s, 'head') });
+  const head = initLinear({
+    inputSize: 2 * config.units,
+    outputSize: config.tags.length,
+    seed: deriveSeed(s, 'head'),
+  });
   return {
     config,
     params: { wordEmbedding, charEmbedding, charRnn: charLayer.params, rnn: layer.params, head },
@@ -138,7 +142,10 @@ function clipChars(w: string): string[] {
   return c.length <= MAX_CHARS ? c : [...c.slice(0, MAX_CHARS / 2), ...c.slice(-MAX_CHARS / 2)];
 }
 
-export function tagBatch(model: BiLstmTagger, sentences: readonly { readonly words: readonly string[]; readonly tags?: readonly string[] }[]): TagBatch {
+export function tagBatch(
+  model: BiLstmTagger,
+  sentences: readonly { readonly words: readonly string[]; readonly tags?: readonly string[] }[],
+): TagBatch {
   const B = sentences.length;
   const T = Math.max(...sentences.map((s) => s.words.length));
   const ids = new Int32Array(B * T);
@@ -153,7 +160,10 @@ export function tagBatch(model: BiLstmTagger, sentences: readonly { readonly wor
       mask[b * T + t] = 1;
       if (s.tags) tags[b * T + t] = model.tagIndex.get(s.tags[t]!) ?? 0;
       let f = forms.get(w);
-      if (f === undefined) forms.set(w, (f = forms.size));
+      if (f === undefined) {
+        f = forms.size;
+        forms.set(w, f);
+      }
       formOf[b * T + t] = f;
       tokens++;
     });
@@ -184,7 +194,15 @@ export function tagBatch(model: BiLstmTagger, sentences: readonly { readonly wor
 }
 
 export function disposeTagBatch(b: TagBatch): void {
-  tf.dispose([b.wordIds, b.mask, b.charIds, b.lastIndex, b.firstIndex, b.formOf, ...(b.tags ? [b.tags] : [])]);
+  tf.dispose([
+    b.wordIds,
+    b.mask,
+    b.charIds,
+    b.lastIndex,
+    b.firstIndex,
+    b.formOf,
+    ...(b.tags ? [b.tags] : []),
+  ]);
 }
 
 /** Tag logits [B, T, numTags]. Differentiable; dropout only when `training`. */
@@ -203,10 +221,12 @@ export function bilstmLogits(model: BiLstmTagger, b: TagBatch, training: boolean
     const charFeatures = tf.reshape(tf.gather(perForm, b.formOf), [B, T, 2 * c.charUnits]);
     const we = embed(model.params.wordEmbedding, b.wordIds) as tf.Tensor3D;
     let x: tf.Tensor = tf.concat([we, charFeatures], 2);
-    if (training && c.dropout > 0) x = dropout(x, { rate: c.dropout, training, seed: deriveSeed(seed, 'in') });
+    if (training && c.dropout > 0)
+      x = dropout(x, { rate: c.dropout, training, seed: deriveSeed(seed, 'in') });
     const h = rnn(model.layer, x as tf.Tensor3D, { mask: b.mask }).outputs as tf.Tensor3D;
     let y: tf.Tensor = h;
-    if (training && c.dropout > 0) y = dropout(y, { rate: c.dropout, training, seed: deriveSeed(seed, 'out') });
+    if (training && c.dropout > 0)
+      y = dropout(y, { rate: c.dropout, training, seed: deriveSeed(seed, 'out') });
     return linear(model.params.head, y as tf.Tensor3D) as tf.Tensor3D;
   });
 }
@@ -221,7 +241,10 @@ export async function bilstmTag(
   const order = [...sentences.keys()].sort((a, b) => sentences[a]!.words.length - sentences[b]!.words.length);
   for (let i = 0; i < order.length; i += batch) {
     const group = order.slice(i, i + batch);
-    const b = tagBatch(model, group.map((k) => ({ words: sentences[k]!.words })));
+    const b = tagBatch(
+      model,
+      group.map((k) => ({ words: sentences[k]!.words })),
+    );
     const best = tf.tidy(() => tf.argMax(bilstmLogits(model, b, false), 2));
     const v = await best.data();
     const T = b.wordIds.shape[1];

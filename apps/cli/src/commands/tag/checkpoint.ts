@@ -22,10 +22,12 @@ export async function loadBiLstm(path: string): Promise<BiLstmTagger | undefined
   } catch {
     return undefined;
   }
-  const file = parseSafetensors(bytes, { file: path });
+  // A plain Uint8Array copy: parseSafetensors misreads a Node Buffer (its slice() is a view, not a copy).
+  const file = parseSafetensors(new Uint8Array(bytes), { file: path });
   try {
     const meta = file.metadata[META_KEY];
-    if (meta === undefined) throw new ConfigError(`${path} is not a strand tag model (no ${META_KEY} metadata)`, 'model');
+    if (meta === undefined)
+      throw new ConfigError(`${path} is not a strand tag model (no ${META_KEY} metadata)`, 'model');
     const config = parseJson(meta, { format: 'strand tag metadata', source: path }) as BiLstmConfig;
     if (config.kind !== 'bilstm-char-tagger' || !Array.isArray(config.words) || !Array.isArray(config.tags))
       throw new ConfigError(`${path}: its metadata is not a BiLSTM tagger config`, 'model');

@@ -10,7 +10,10 @@ export interface TagCorpus {
 }
 
 /** `limit`: keep only the first N sentences of each split (smoke runs). */
-export async function loadTagCorpus(o: { dataDir: string | undefined; limit?: number | undefined }): Promise<TagCorpus> {
+export async function loadTagCorpus(o: {
+  dataDir: string | undefined;
+  limit?: number | undefined;
+}): Promise<TagCorpus> {
   const ud = await loadUdEnglishEwt({ dataDir: o.dataDir });
   const split = (name: 'train' | 'dev' | 'test'): TaggedSentence[] => {
     const sentences = ud[name];

@@ -52,7 +52,10 @@ export function mostFrequentTag(train: readonly TaggedSentence[]): (word: string
     s.words.forEach((w, i) => {
       const t = s.tags[i]!;
       let m = perWord.get(w);
-      if (!m) perWord.set(w, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        perWord.set(w, m);
+      }
       m.set(t, (m.get(t) ?? 0) + 1);
       overall.set(t, (overall.get(t) ?? 0) + 1);
     });

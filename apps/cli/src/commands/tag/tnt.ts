@@ -100,7 +100,10 @@ export function trainTnt(sentences: readonly TaggedSentence[], options: TntOptio
     s.words.forEach((w, i) => {
       const t = seq[i + 2]!;
       let row = wordTag.get(w);
-      if (!row) wordTag.set(w, (row = new Float64Array(S)));
+      if (!row) {
+        row = new Float64Array(S);
+        wordTag.set(w, row);
+      }
       row[t]!++;
       tokens.push([w, t]);
     });
@@ -147,7 +150,11 @@ export function trainTnt(sentences: readonly TaggedSentence[], options: TntOptio
       }
   const tagCount = uni.subarray(0, S);
   const wordCounts = new Map<string, number>();
-  for (const [w, row] of wordTag) wordCounts.set(w, row.reduce((x, y) => x + y, 0));
+  for (const [w, row] of wordTag)
+    wordCounts.set(
+      w,
+      row.reduce((x, y) => x + y, 0),
+    );
   const suffix = trainSuffixModel(tokens, wordCounts, S, {
     rareThreshold: options.rareThreshold ?? 3,
     maxSuffixLength: options.maxSuffixLength ?? 2,
@@ -157,7 +164,10 @@ export function trainTnt(sentences: readonly TaggedSentence[], options: TntOptio
   for (const [w, row] of wordTag) {
     const c = wordCounts.get(w)!;
     if (c > blend.count || blend.weight === 0) {
-      lexicon.set(w, row.map((f, t) => Math.log(f / tagCount[t]!)));
+      lexicon.set(
+        w,
+        row.map((f, t) => Math.log(f / tagCount[t]!)),
+      );
       continue;
     }
     // suffixScores = log P(w | t) - log P(w); P(w) = c / N.
@@ -204,7 +214,10 @@ function trainSuffixModel(
     for (let i = 0; i <= Math.min(o.maxSuffixLength, w.length); i++) {
       const key = `${cs}|${w.slice(w.length - i)}`;
       let c = counts.get(key);
-      if (!c) counts.set(key, (c = new Float64Array(S)));
+      if (!c) {
+        c = new Float64Array(S);
+        counts.set(key, c);
+      }
       c[t]!++;
     }
   }

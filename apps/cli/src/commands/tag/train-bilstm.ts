@@ -60,12 +60,12 @@ export async function devAccuracy(model: BiLstmTagger, dev: readonly TaggedSente
   const predicted = await bilstmTag(model, dev);
   let right = 0;
   let n = 0;
-  dev.forEach((s, i) =>
-    s.tags.forEach((t, j) => {
+  for (const [i, s] of dev.entries()) {
+    for (const [j, t] of s.tags.entries()) {
       n++;
       if (predicted[i]![j] === t) right++;
-    }),
-  );
+    }
+  }
   return right / n;
 }
 
@@ -147,7 +147,9 @@ export async function trainBiLstm(
         steps++;
         if (performance.now() - lastNote > 15_000) {
           lastNote = performance.now();
-          output.note(`  bilstm step ${steps}, epoch ${epochs + 1}: loss ${(lossSum / lossCount).toFixed(4)}`);
+          output.note(
+            `  bilstm step ${steps}, epoch ${epochs + 1}: loss ${(lossSum / lossCount).toFixed(4)}`,
+          );
         }
         if (steps % o.evalEvery === 0 && (await evaluate())) {
           stoppedBy = 'early-stopping';
@@ -156,7 +158,7 @@ export async function trainBiLstm(
       }
     }
     if (curve.at(-1)?.step !== steps) await evaluate();
-    if (bestWeights) vars.forEach((v, i) => v.assign(bestWeights![i]!));
+    if (bestWeights) for (const [i, v] of vars.entries()) v.assign(bestWeights[i]!);
   } finally {
     if (bestWeights) tf.dispose(bestWeights);
     optimizer.dispose();

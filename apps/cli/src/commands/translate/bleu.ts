@@ -40,7 +40,10 @@ function ngramCounts(tokens: readonly string[], n: number): Map<string, number> 
 }
 
 /** Closest reference length; ties go to the shorter reference (nltk's closest_ref_length). */
-export function closestReferenceLength(references: readonly (readonly string[])[], hypLength: number): number {
+export function closestReferenceLength(
+  references: readonly (readonly string[])[],
+  hypLength: number,
+): number {
   let best = Number.POSITIVE_INFINITY;
   for (const r of references) {
     const d = Math.abs(r.length - hypLength);

@@ -34,9 +34,9 @@ export interface LoadedTranslator {
 /** @param path a run's output folder (<out>/<model>) or its checkpoints folder */
 export async function loadTranslator(path: string): Promise<LoadedTranslator> {
   const dir = existsSync(join(path, 'checkpoints')) ? join(path, 'checkpoints') : path;
-  if (!existsSync(dir)) throw new UsageError(`no checkpoint at ${path} (train one first: strand translate --model ...)`);
   const checkpoint = await loadLatest(directoryStore(dir));
-  if (!checkpoint) throw new UsageError(`no checkpoint in ${dir} (train one first: strand translate --model ...)`);
+  if (!checkpoint)
+    throw new UsageError(`no checkpoint in ${dir} (train one first: strand translate --model ...)`);
   const meta = checkpoint.meta;
   const outer = meta.model as { kind: string; model?: TranslateModelConfig };
   const extra = meta.extra as TranslateExtra | null;

@@ -66,10 +66,15 @@ export function encodeTarget(tokenizer: Tokenizer, text: string): number[] {
   return [2, ...tokenizer.encodeIds(text, { addSpecialTokens: false }), 3];
 }
 
-/** Target ids (no specials) back to normalised text. */
-export function decodeTarget(tokenizer: Tokenizer, ids: readonly number[]): string {
+/**
+ * Target ids back to normalised text (specials dropped). Word-level: the words joined by single
+ * spaces, as the references are written ("je suis gros ."; the tokenizer's own decoder would glue
+ * punctuation on, "gros.", and BLEU would count "gros." as an unseen word); BPE: its byte decoder.
+ */
+export function decodeTarget(tokenizer: Tokenizer, kind: TokenizerKind, ids: readonly number[]): string {
   const body = ids.filter((id) => id > 3);
-  return tokenizer.decode(body).trim();
+  if (kind === 'word') return body.map((id) => tokenizer.idToToken(id) ?? '<unk>').join(' ');
+  return words(tokenizer.decode(body)).join(' ');
 }
 
 export async function loadCorpus(options: {

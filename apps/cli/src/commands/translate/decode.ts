@@ -88,7 +88,11 @@ export function greedyBatch(
 }
 
 /** The best beam-search output (ids without <bos>/<eos>) for one source. */
-export function beamOne(model: EncoderDecoderModel, source: readonly number[], options: DecodeOptions): number[] {
+export function beamOne(
+  model: EncoderDecoderModel,
+  source: readonly number[],
+  options: DecodeOptions,
+): number[] {
   const src = tf.tensor2d([...source], [1, source.length], 'int32');
   const conditioned = conditionedOn(model, src);
   try {

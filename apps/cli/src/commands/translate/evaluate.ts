@@ -67,7 +67,9 @@ export function evaluate(
     precisions: all.precisions,
     brevityPenalty: all.brevityPenalty,
     buckets: scored,
-    examples: pairs.slice(0, 8).map((p, i) => ({ source: p.source, reference: p.target, output: outputs[i]! })),
+    examples: pairs
+      .slice(0, 8)
+      .map((p, i) => ({ source: p.source, reference: p.target, output: outputs[i]! })),
   };
 }
 
@@ -103,7 +105,11 @@ export function attentionChart(
 ): TopLevelSpec {
   const label = (w: string, i: number) => `${i + 1}:${w}`;
   const values = weights.flatMap((row, t) =>
-    row.map((w, s) => ({ source: label(source[s] ?? '?', s), target: label(target[t] ?? '?', t), weight: w })),
+    row.map((w, s) => ({
+      source: label(source[s] ?? '?', s),
+      target: label(target[t] ?? '?', t),
+      weight: w,
+    })),
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
