@@ -157,7 +157,8 @@ async function trainClicked(): Promise<void> {
       lossChart.add('valid', step, valLoss);
       $('val-loss').textContent = valLoss.toFixed(3);
       // Text sampled as it trains: a short line at every evaluation.
-      const line = await current.sample({ ...samplingSettings(), length: 80 });
+      const sampling = samplingSettings();
+      const line = await current.sample({ ...sampling, length: Math.min(80, sampling.length) });
       $('sample-out').textContent = `step ${step}: ${line}`;
     },
   });

@@ -81,7 +81,7 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(await page.textContent('#backend')).toBe('webgpu');
     expect(await page.textContent('#device')).toMatch(/software/); // SwiftShader
     await setForm(page, { ...SMALL, length: '16', steps: '1000' });
-    await page.fill('#sample-length', '100');
+    await page.fill('#sample-length', '40'); // sampling on SwiftShader is slow
     await page.click('#train');
     await waitFor(page, 's.step >= 12');
     await page.click('#stop'); // stop mid-run
@@ -92,7 +92,7 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(s.step).toBeLessThan(1000);
     expect(mean(s.losses.slice(-3))).toBeLessThan(mean(s.losses.slice(0, 3)) - 0.2);
     expect(s.valLosses.length).toBeGreaterThan(0);
-    expect(s.sample.length).toBeGreaterThan(50);
+    expect(s.sample.length).toBeGreaterThanOrEqual(40);
     expect(await page.textContent('#sample-out')).toBe(s.sample);
     expect(s.charts['loss']).toBeGreaterThan(12);
     expect((await inkedPixels(page, '#loss-chart'))[0]).toBeGreaterThan(2000);
@@ -104,6 +104,7 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     await page.waitForURL(/backend=wasm/);
     await waitFor(page, 's.ready', 60_000);
     expect((await state(page)).backend).toBe('wasm');
+    await page.fill('#sample-length', '200');
     await trainSteps(15);
     const first = await state(page);
     expect(mean(first.losses.slice(-3))).toBeLessThan(mean(first.losses.slice(0, 3)) - 0.2);

@@ -10,7 +10,7 @@ import { rnn, stepper } from '../dist/index.js';
 import { torchPeer } from './peer.mjs';
 import { FULL, strandModel, strandTrainStep } from './strand-model.mjs';
 
-const cfg = { ...FULL, steps: Number(process.env.STEPS ?? 3), genTokens: 200 };
+const cfg = { ...FULL, steps: Number(process.env.STEPS ?? 3), genTokens: 400 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const info = await useBackend(process.env.BACKEND ?? 'wasm');
 const threads = Number(info.details?.threads ?? 1);
@@ -24,36 +24,45 @@ console.log(
   `B=${cfg.B} T=${cfg.T} E=${cfg.E} H=${cfg.H} V=${cfg.V}; ${cfg.steps} timed steps after ${cfg.warmup} warm-up, medians\n`,
 );
 
-/** Milliseconds per token: 'rnn' = one-step rnn per token (the old way), 'stepper' = the fast path. */
-async function generate(kind, how) {
+/** A greedy token generator: 'rnn' = one-step rnn per token (the old way), 'stepper' = the fast path. */
+function generator(kind, how) {
   const m = strandModel(kind, cfg);
   let token = 0;
-  let next;
   if (how === 'stepper') {
     const s = stepper(m.cell, { table: m.embedding });
-    next = async () => {
+    return async () => {
       const id = tf.tidy(() => tf.argMax(m.logits(s.step(token)), 1));
       token = (await id.data())[0];
       id.dispose();
     };
-  } else {
-    let state;
-    next = async () => {
-      const out = tf.tidy(() => {
-        const e = tf.reshape(tf.gather(m.embedding, tf.tensor1d([token], 'int32')), [1, 1, cfg.E]);
-        const r = rnn(m.cell, e, { initialState: state, returnState: true });
-        return { id: tf.argMax(m.logits(tf.reshape(r.outputs, [1, cfg.H])), 1), state: r.state };
-      });
-      if (state) tf.dispose(Object.values(state));
-      state = out.state;
-      token = (await out.id.data())[0];
-      out.id.dispose();
-    };
   }
-  for (let i = 0; i < 20; i++) await next();
-  const t0 = performance.now();
-  for (let i = 0; i < cfg.genTokens; i++) await next();
-  return (performance.now() - t0) / cfg.genTokens;
+  let state;
+  return async () => {
+    const out = tf.tidy(() => {
+      const e = tf.reshape(tf.gather(m.embedding, tf.tensor1d([token], 'int32')), [1, 1, cfg.E]);
+      const r = rnn(m.cell, e, { initialState: state, returnState: true });
+      return { id: tf.argMax(m.logits(tf.reshape(r.outputs, [1, cfg.H])), 1), state: r.state };
+    });
+    if (state) tf.dispose(Object.values(state));
+    state = out.state;
+    token = (await out.id.data())[0];
+    out.id.dispose();
+  };
+}
+
+/** ms/token of both ways, interleaved in blocks of 10 tokens (a busy machine hits both alike); medians. */
+async function generate(kind) {
+  const gens = { rnn: generator(kind, 'rnn'), stepper: generator(kind, 'stepper') };
+  const times = { rnn: [], stepper: [] };
+  for (const g of Object.values(gens)) for (let i = 0; i < 20; i++) await g();
+  for (let block = 0; block < cfg.genTokens / 10; block++) {
+    for (const [name, g] of Object.entries(gens)) {
+      const t0 = performance.now();
+      for (let i = 0; i < 10; i++) await g();
+      times[name].push((performance.now() - t0) / 10);
+    }
+  }
+  return { old: median(times.rnn), fast: median(times.stepper) };
 }
 
 const only = process.env.ONLY ?? '';
@@ -97,8 +106,7 @@ for (const kind of ['lstm', 'gru']) {
       );
   }
   if (only === 'train') continue;
-  const old = await generate(kind, 'rnn');
-  const fast = await generate(kind, 'stepper');
+  const { old, fast } = await generate(kind);
   console.log(
     `\n${kind.toUpperCase()} generation ms/token (B=1, greedy, head + argmax + read included): one-step rnn ${old.toFixed(3)}, stepper ${fast.toFixed(3)} (${(old / fast).toFixed(1)}x), PyTorch ${pt ? pt.genMsPerToken.toFixed(3) : 'n/a'}${torch1?.[kind] ? ` (1 thread ${torch1[kind].genMsPerToken.toFixed(3)})` : ''}\n`,
   );

@@ -9,7 +9,7 @@ import {
   trainableParameters,
 } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { foldInputProjection, gru, lstm, projectedWidth, rnn } from '../dist/index.js';
+import { gru, lstm, projectTokens, rnn } from '../dist/index.js';
 
 export const FULL = { B: 32, T: 64, E: 64, H: 256, V: 65, warmup: 2, steps: 3, genTokens: 40 };
 
@@ -33,21 +33,18 @@ export function strandModel(kind, cfg) {
 
 /**
  * One training step (forward + backward + Adam) as an async function. fold: gather rows of the folded
- * table E · Wx + b (`foldInputProjection`) instead of embedding then projecting every step.
+ * table E · Wx + b (`projectTokens`: `foldInputProjection` plus a JS row lookup) instead of embedding then projecting every step.
  */
 export function strandTrainStep(kind, cfg, { fold = false } = {}) {
   const m = strandModel(kind, cfg);
   const vars = trainableParameters(m.params);
   const opt = tf.train.adam(1e-3);
   const x = tf.tensor1d(randomIds(cfg, 1), 'int32');
+  const ids = tf.reshape(x, [cfg.B, cfg.T]);
   const y = tf.oneHot(tf.tensor1d(randomIds(cfg, 2), 'int32'), cfg.V);
   const loss = () => {
     const e = fold
-      ? tf.reshape(tf.gather(foldInputProjection(m.cell, m.embedding), x), [
-          cfg.B,
-          cfg.T,
-          projectedWidth(m.cell),
-        ])
+      ? projectTokens(m.cell, m.embedding, ids)
       : tf.reshape(tf.gather(m.embedding, x), [cfg.B, cfg.T, cfg.E]);
     const { outputs } = rnn(m.cell, e, { inputsProjected: fold });
     return tf.losses.softmaxCrossEntropy(y, m.logits(tf.reshape(outputs, [cfg.B * cfg.T, cfg.H])));

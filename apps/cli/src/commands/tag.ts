@@ -119,20 +119,26 @@ export function tagCommand(program: Command): void {
     }
     if (models.includes('bilstm')) {
       const vocab = bilstmVocabulary(corpus.train);
-      const model = createBiLstmTagger({
-        kind: 'bilstm-char-tagger',
-        ...vocab,
-        wordDim: raw['wordDim'] as number,
-        charDim: raw['charDim'] as number,
-        charUnits: raw['charUnits'] as number,
-        units: raw['units'] as number,
-        dropout: raw['dropout'] as number,
-        seed: options.seed,
-      });
+      const savedFile = join(run.outDir, 'bilstm.safetensors');
+      // --resume: continue from the tagger saved in --out (Adam's moments start afresh).
+      const resumed = options.resume ? await loadBiLstm(savedFile) : undefined;
+      if (resumed) output.note(`resuming the BiLSTM from ${savedFile}`);
+      const model =
+        resumed ??
+        createBiLstmTagger({
+          kind: 'bilstm-char-tagger',
+          ...vocab,
+          wordDim: raw['wordDim'] as number,
+          charDim: raw['charDim'] as number,
+          charUnits: raw['charUnits'] as number,
+          units: raw['units'] as number,
+          dropout: raw['dropout'] as number,
+          seed: options.seed,
+        });
       try {
         const minutes = options.minutes ?? (options.steps === undefined ? DEFAULT_MINUTES : undefined);
         output.note(
-          `training the BiLSTM: ${vocab.words.length} words, ${vocab.chars.length} characters; budget ${options.steps !== undefined ? `${options.steps} steps` : ''}${options.steps !== undefined && minutes !== undefined ? ' or ' : ''}${minutes !== undefined ? `${minutes} minutes` : ''}`,
+          `training the BiLSTM: ${model.config.words.length} words, ${model.config.chars.length} characters; budget ${options.steps !== undefined ? `${options.steps} steps` : ''}${options.steps !== undefined && minutes !== undefined ? ' or ' : ''}${minutes !== undefined ? `${minutes} minutes` : ''}`,
         );
         const trained = await trainBiLstm(
           model,

@@ -261,6 +261,7 @@ export const scatterRows: FusedKernel = {
   js({ dy, ids }, [out], s) {
     const G = (s['dy'] as number[])[1]!;
     const n = ids!.length;
+    out!.fill(0); // the wasm backend's fresh output memory is not zeroed
     for (let i = 0; i < n; i++) {
       const o = ids![i]! * G;
       const d = i * G;
