@@ -35,7 +35,7 @@ describe('strand: help and errors', () => {
       for (const o of documented)
         expect(accepted, `${fullName(command).join(' ')} help documents unknown ${o}`).toContain(o);
     }
-  });
+  }, 300_000);
 
   it.each([
     [['gradients', '--steps', 'abc'], /--steps.*expected an integer >= 1, received 'abc'/],

@@ -5,11 +5,35 @@ import { hasData } from '@strand/test-utils';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
-const tiny = ['--limit', '40000', '--units', '32', '--embedding', '16', '--context', '32', '--batch', '8', '--eval-every', '10', '--length', '40'];
+const tiny = [
+  '--limit',
+  '40000',
+  '--units',
+  '32',
+  '--embedding',
+  '16',
+  '--context',
+  '32',
+  '--batch',
+  '8',
+  '--eval-every',
+  '10',
+  '--length',
+  '40',
+];
 
 describe.skipIf(!hasData('tinyshakespeare', 'input.txt'))('strand lm', () => {
   it('ngram: the baseline alone, with a sane --json result', async () => {
-    const r = await runCli(['lm', '--model', 'ngram', '--json', '--limit', '40000', '--out', mkdtempSync(join(tmpdir(), 'lm-ng-'))]);
+    const r = await runCli([
+      'lm',
+      '--model',
+      'ngram',
+      '--json',
+      '--limit',
+      '40000',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'lm-ng-')),
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.command).toBe('lm');
@@ -22,7 +46,19 @@ describe.skipIf(!hasData('tinyshakespeare', 'input.txt'))('strand lm', () => {
 
   it('lstm: trains, beats the uniform baseline, samples, resumes and samples from its checkpoint', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lm-lstm-'));
-    const first = await runCli(['lm', '--json', ...tiny, '--steps', '20', '--out', out, '--lr', '0.01', '--warmup', '2']);
+    const first = await runCli([
+      'lm',
+      '--json',
+      ...tiny,
+      '--steps',
+      '20',
+      '--out',
+      out,
+      '--lr',
+      '0.01',
+      '--warmup',
+      '2',
+    ]);
     expect(first.code, first.stderr).toBe(0);
     const a = JSON.parse(first.stdout);
     expect(a.steps).toBe(20);
@@ -35,17 +71,54 @@ describe.skipIf(!hasData('tinyshakespeare', 'input.txt'))('strand lm', () => {
     expect(first.stderr).toContain('baseline 5-gram');
 
     // --resume continues from step 20 to 30 in the same folder.
-    const second = await runCli(['lm', '--json', ...tiny, '--steps', '30', '--out', out, '--lr', '0.01', '--warmup', '2', '--resume']);
+    const second = await runCli([
+      'lm',
+      '--json',
+      ...tiny,
+      '--steps',
+      '30',
+      '--out',
+      out,
+      '--lr',
+      '0.01',
+      '--warmup',
+      '2',
+      '--resume',
+    ]);
     expect(second.code, second.stderr).toBe(0);
     const b = JSON.parse(second.stdout);
     expect(b.steps).toBe(30);
 
-    const sampled = await runCli(['lm', 'sample', '--checkpoint', out, '--prompt', 'ROMEO:', '--length', '25', '--json', '--seed', '3']);
+    const sampled = await runCli([
+      'lm',
+      'sample',
+      '--checkpoint',
+      out,
+      '--prompt',
+      'ROMEO:',
+      '--length',
+      '25',
+      '--json',
+      '--seed',
+      '3',
+    ]);
     expect(sampled.code, sampled.stderr).toBe(0);
     const s = JSON.parse(sampled.stdout);
     expect(s.step).toBe(30);
     expect(s.text).toHaveLength(25);
-    const again = await runCli(['lm', 'sample', '--checkpoint', out, '--prompt', 'ROMEO:', '--length', '25', '--json', '--seed', '3']);
+    const again = await runCli([
+      'lm',
+      'sample',
+      '--checkpoint',
+      out,
+      '--prompt',
+      'ROMEO:',
+      '--length',
+      '25',
+      '--json',
+      '--seed',
+      '3',
+    ]);
     expect(JSON.parse(again.stdout).text).toBe(s.text); // seeded sampling is reproducible
 
     const bad = await runCli(['lm', 'sample', '--checkpoint', out, '--prompt', 'ROMEO€']);

@@ -100,7 +100,8 @@ function arrayKernelFunc(spec: ArrayKernelSpec): tf.KernelFunc {
       for (const [key, info] of Object.entries(inputs)) if (info) arrays[key] = be.typedArrayFromHeap(info);
       spec.compute(
         arrays,
-        outs.map((o) => be.typedArrayFromHeap(o)),
+        // The wasm heap is reused: zero the outputs so every backend keeps the documented contract.
+        outs.map((o) => (be.typedArrayFromHeap(o) as Float32Array).fill(0)),
         shapes,
         a,
       );

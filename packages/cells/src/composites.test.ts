@@ -60,6 +60,16 @@ describe.each(testBackends())('compositions on %s', (backend) => {
     await expectNear(g('fused'), g('autodiff'), 1e-5);
   });
 
+  test('stacked with returnState runs a single time step (one-token generation)', async () => {
+    const l0 = lstm({ inputSize: 3, units: 4, seed: 1 });
+    const l1 = gru({ inputSize: 4, units: 4, seed: 2 });
+    const x = seqInput(2, 1, 3);
+    const y1 = rnn(l1, rnn(l0, x).outputs).outputs;
+    const deep = rnn(stacked([l0, l1]), x, { returnState: true });
+    await expectNear(deep.outputs, y1, 1e-6);
+    await expectNear((deep.state as [unknown, { h: tf.Tensor }])[1].h, tf.reshape(y1, [2, 4]), 1e-6);
+  });
+
   test('stacked = layers chained by hand; residual adds the input; dropout only when training', async () => {
     const l0 = lstm({ inputSize: 3, units: 4, seed: 1 });
     const l1 = gru({ inputSize: 4, units: 4, seed: 2 });

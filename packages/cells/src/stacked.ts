@@ -74,7 +74,8 @@ export function stacked<const Ls extends readonly Part[]>(
  * first with reverse), computed on the device: argmax of mask · (1..T) picks the last 1 in each row.
  */
 function lastValidOutputs(outputs: tf.Tensor3D, mask: tf.Tensor2D | null, reverse: boolean): tf.Tensor2D {
-  const [B, T] = outputs.shape;
+  const [B, T, F] = outputs.shape;
+  if (T === 1) return tf.reshape(outputs, [B, F]); // one step: it is the last (tf.oneHot needs depth >= 2)
   const m = mask ?? tf.ones([B, T]);
   const ramp = reverse ? tf.range(T, 0, -1) : tf.range(1, T + 1); // [T]
   const idx = tf.argMax(tf.mul(m, ramp), 1); // [B]

@@ -61,7 +61,7 @@ export function decode(
   switch (dtype) {
     case 'F32': {
       if (LITTLE_ENDIAN_HOST)
-        return { dtype: 'float32', values: new Float32Array(bytes.slice().buffer, 0, count) };
+        return { dtype: 'float32', values: new Float32Array(new Uint8Array(bytes).buffer, 0, count) };
       const out = new Float32Array(count);
       for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
       return { dtype: 'float32', values: out };
@@ -88,7 +88,7 @@ export function decode(
     }
     case 'I32': {
       if (LITTLE_ENDIAN_HOST)
-        return { dtype: 'int32', values: new Int32Array(bytes.slice().buffer, 0, count) };
+        return { dtype: 'int32', values: new Int32Array(new Uint8Array(bytes).buffer, 0, count) };
       const out = new Int32Array(count);
       for (let i = 0; i < count; i++) out[i] = view.getInt32(i * 4, true);
       return { dtype: 'int32', values: out };

@@ -274,3 +274,23 @@ describe.each(['cpu', 'wasm'] as const)('safetensors on %s', (backend) => {
     tf.dispose([a, s]);
   });
 });
+
+describe('parseSafetensors on a Node Buffer', () => {
+  it('reads tensors from a Buffer that is a view into a larger pool (readFile results)', async () => {
+    const a = tf.tensor1d([1.5, -2, 3.25], 'float32');
+    const b = tf.tensor1d([7, 8], 'int32');
+    const bytes = await serializeSafetensors(
+      new Map<string, tf.Tensor>([
+        ['a', a],
+        ['b', b],
+      ]),
+    );
+    // A Buffer at a non-zero offset of a bigger ArrayBuffer, as Node's pool and readFile hand out.
+    const pool = Buffer.alloc(bytes.length + 37);
+    Buffer.from(bytes).copy(pool, 37);
+    const { tensors } = parseSafetensors(pool.subarray(37));
+    expect(Array.from(tensors.get('a')!.dataSync())).toEqual([1.5, -2, 3.25]);
+    expect(Array.from(tensors.get('b')!.dataSync())).toEqual([7, 8]);
+    tf.dispose([a, b, ...tensors.values()]);
+  });
+});

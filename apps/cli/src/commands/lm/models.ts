@@ -25,11 +25,11 @@ export interface LmHyperparameters {
 export const LM_DEFAULTS: Readonly<Record<Exclude<LmModelName, 'ngram'>, LmHyperparameters>> = {
   lstm: {
     layers: 1,
-    units: 512,
+    units: 384,
     embedding: 64,
-    dropout: 0.1,
+    dropout: 0,
     heads: 0,
-    context: 100,
+    context: 128,
     batch: 32,
     lr: 3e-3,
     warmup: 100,
