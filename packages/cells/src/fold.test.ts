@@ -119,7 +119,10 @@ describe.each(testBackends())('folded input projection on %s', (backend) => {
     },
   );
 
-  test('lookupRows rejects ids outside the table and non-int32 ids', () => {
+  test('lookupRows rejects ids outside the table and non-int32 ids', (ctx) => {
+    // The id check reads the ids back synchronously, which WebGPU in Node cannot do: there the
+    // lookup is tf.gather without the check (documented in the README).
+    if (tf.getBackend() === 'webgpu') ctx.skip();
     const table = tf.zeros([4, 2]) as tf.Tensor2D;
     const bad = tf.tensor2d([[0, 4]], [1, 2], 'int32');
     expect(() => lookupRows(table, bad)).toThrow(IdOutOfRangeError);

@@ -131,7 +131,9 @@ describe.each(testBackends())('embedding on %s', (backend) => {
     tf.dispose([t, p.weight]);
   });
 
-  it('checkFinite names the table, the row and the step of a NaN or Inf, without leaking', async () => {
+  it('checkFinite names the table, the row and the step of a NaN or Inf, without leaking', async (ctx) => {
+    // checkFinite reads the rows back synchronously, which WebGPU in Node cannot do (see the README).
+    if (tf.getBackend() === 'webgpu') ctx.skip();
     const p = initEmbedding({ vocabSize: 4, dim: 3, seed: 0 });
     // Row 2 holds an Infinity at column 1; rows 0, 1, 3 are finite.
     p.weight.assign(tf.tensor2d([0, 1, 2, 3, 4, 5, 6, Number.POSITIVE_INFINITY, 8, 9, 10, 11], [4, 3]));
