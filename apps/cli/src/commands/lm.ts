@@ -134,6 +134,7 @@ export function lmCommand(program: Command): void {
     let result: Record<string, unknown>;
     let natsPerChar: number;
     let sample = '';
+    let sampleTokens = 0;
     const flags = samplingFlags(raw, options.seed);
     if (!neural) {
       natsPerChar = ngram.natsPerChar;
@@ -170,7 +171,15 @@ export function lmCommand(program: Command): void {
       );
       output.say('─'.repeat(60));
       const write = (s: string) => (options.json ? output.stderr.write(s) : process.stdout.write(s));
-      sample = await streamSample(trained.model, corpus.vocabulary, raw['prompt'] as string, flags, write);
+      const sampled = await streamSample(
+        trained.model,
+        corpus.vocabulary,
+        raw['prompt'] as string,
+        flags,
+        write,
+      );
+      sample = sampled.text;
+      sampleTokens = sampled.tokens;
       write('\n');
       output.say('─'.repeat(60));
     }
@@ -216,6 +225,7 @@ export function lmCommand(program: Command): void {
       anchors: ANCHORS,
       beatsNgram: beats,
       sample,
+      sampleTokens,
       ...result,
     });
   });
@@ -250,7 +260,7 @@ export function lmCommand(program: Command): void {
     const prompt = raw['prompt'] as string;
     const write = (s: string) => (run.options.json ? undefined : process.stdout.write(s));
     write(prompt);
-    const text = await streamSample(
+    const { text, tokens } = await streamSample(
       model,
       vocabulary,
       prompt,
@@ -258,6 +268,13 @@ export function lmCommand(program: Command): void {
       write,
     );
     write('\n');
-    run.output.result({ command: 'lm sample', prompt, text, step: checkpoint.step, model: checkpoint.model });
+    run.output.result({
+      command: 'lm sample',
+      prompt,
+      text,
+      tokens,
+      step: checkpoint.step,
+      model: checkpoint.model,
+    });
   });
 }

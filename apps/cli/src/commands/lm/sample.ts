@@ -3,7 +3,7 @@
  * models) or the key/value cache (transformers), never re-running the prefix; characters are
  * written as they come.
  */
-import { SPECIAL_TOKENS, Vocabulary } from '@strand/base';
+import { deriveSeed, SPECIAL_TOKENS, Vocabulary } from '@strand/base';
 import {
   type AutoregressiveModel,
   type Checkpoint,
@@ -37,30 +37,48 @@ export function encodePrompt(vocabulary: Vocabulary, prompt: string): number[] {
   return ids;
 }
 
-/** Streams `flags.length` characters after `prompt` to `write`; returns the text. */
+/**
+ * Streams `flags.length` tokens after `prompt` to `write` (special tokens print nothing); returns the
+ * text and the number of tokens. A model with a
+ * finite context (a transformer's learned position table) generates in windows: when the window is
+ * full, generation restarts from its last half (as nanoGPT crops to block_size), each window with
+ * its own derived seed, so long samples stay reproducible.
+ */
 export async function streamSample(
   model: TrainableModel,
   vocabulary: Vocabulary,
   prompt: string,
   flags: SamplingFlags,
   write: (text: string) => void,
-): Promise<string> {
-  const ids = encodePrompt(vocabulary, prompt);
+): Promise<{ readonly text: string; readonly tokens: number }> {
+  const limit = (model as AutoregressiveModel).contextLength ?? Number.POSITIVE_INFINITY;
+  const keep = Number.isFinite(limit) ? Math.max(1, Math.floor(limit / 2)) : Number.POSITIVE_INFINITY;
+  let context = encodePrompt(vocabulary, prompt);
+  if (context.length >= limit) context = context.slice(-keep);
   let text = '';
+  let tokens = 0;
   const special = new Set(SPECIAL_TOKENS);
-  for await (const id of generate(model as AutoregressiveModel, ids, {
-    maxTokens: flags.length,
-    temperature: flags.temperature,
-    ...(flags.topK !== undefined ? { topK: flags.topK } : {}),
-    ...(flags.topP !== undefined ? { topP: flags.topP } : {}),
-    seed: flags.seed,
-  })) {
-    const token = vocabulary.token(id);
-    const piece = special.has(token) ? '' : token;
-    text += piece;
-    write(piece);
+  let remaining = flags.length;
+  for (let window = 0; remaining > 0; window++) {
+    const maxTokens = Math.min(remaining, Number.isFinite(limit) ? limit - context.length : remaining);
+    for await (const id of generate(model as AutoregressiveModel, context, {
+      maxTokens,
+      temperature: flags.temperature,
+      ...(flags.topK !== undefined ? { topK: flags.topK } : {}),
+      ...(flags.topP !== undefined ? { topP: flags.topP } : {}),
+      seed: window === 0 ? flags.seed : deriveSeed(flags.seed, 'window', window),
+    })) {
+      context.push(id);
+      tokens++;
+      const token = vocabulary.token(id);
+      const piece = special.has(token) ? '' : token;
+      text += piece;
+      write(piece);
+    }
+    remaining -= maxTokens;
+    if (remaining > 0) context = context.slice(-keep);
   }
-  return text;
+  return { text, tokens };
 }
 
 /** The newest checkpoint in `dir` (a run's --out, or its checkpoints folder) and its vocabulary. */

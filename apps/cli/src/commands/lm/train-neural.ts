@@ -42,16 +42,20 @@ export interface NeuralRun {
 }
 
 /**
- * The rate at a fraction f of the budget (steps, or minutes when only a time budget is given):
- * linear warm-up over `warmup` steps, then cosine from lr down to lr / 10 at f = 1.
+ * The rate at a fraction f of the budget: linear warm-up over `warmup` steps, then cosine from lr
+ * down to lr / 10 at f = 1. With a step budget f counts steps after the warm-up; with only a time
+ * budget it counts the time left after the warm-up ended (so a slow model still gets its peak rate).
  */
 function schedule(h: LmHyperparameters, budget: { steps?: number; seconds?: number }, started: number) {
+  let warmEnded: number | null = null;
   return (step: number): number => {
     if (step < h.warmup) return (h.lr * (step + 1)) / (h.warmup + 1);
+    const now = performance.now() / 1000;
+    warmEnded ??= now;
     const f =
       budget.steps !== undefined
         ? (step - h.warmup) / Math.max(1, budget.steps - h.warmup)
-        : (performance.now() / 1000 - started) / Math.max(1, budget.seconds ?? 1);
+        : (now - warmEnded) / Math.max(1, (budget.seconds ?? 1) - (warmEnded - started));
     const minLr = h.lr / 10;
     return minLr + 0.5 * (1 + Math.cos(Math.PI * Math.min(1, Math.max(0, f)))) * (h.lr - minLr);
   };
