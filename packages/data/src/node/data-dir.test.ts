@@ -54,10 +54,16 @@ afterAll(async () => {
 });
 
 /** An empty working tree and cache under the temp root, so no real shared/data is found. */
-function sandbox(name: string): { cwd: string; cacheDir: string; env: Record<string, string> } {
+function sandbox(name: string): {
+  cwd: string;
+  cacheDir: string;
+  env: Record<string, string>;
+  stopAt: string;
+} {
   const cwd = join(root, name, 'work', 'main');
   mkdirSync(cwd, { recursive: true });
-  return { cwd, cacheDir: join(root, name, 'cache'), env: {} };
+  // stopAt: a shared/data folder above the temp folder (e.g. /tmp/shared) must not leak into the test.
+  return { cwd, cacheDir: join(root, name, 'cache'), env: {}, stopAt: root };
 }
 
 describe('dataDirCandidates', () => {
@@ -75,6 +81,20 @@ describe('dataDirCandidates', () => {
     expect(found.at(-1)).toEqual({ dir: s.cacheDir, origin: 'cache' });
     expect(defaultCacheDir({ XDG_CACHE_HOME: '/c' })).toBe('/c/strand/data');
     expect(defaultCacheDir({})).toMatch(/\.cache\/strand\/data$/);
+  });
+});
+
+describe('stopAt', () => {
+  test('the upward search looks in stopAt and in no folder above it', () => {
+    const top = join(root, 'stop');
+    mkdirSync(join(top, 'shared', 'data'), { recursive: true });
+    mkdirSync(join(top, 'inner', 'shared', 'data'), { recursive: true });
+    const cwd = join(top, 'inner', 'work');
+    mkdirSync(cwd, { recursive: true });
+    const dirs = (stopAt: string) =>
+      dataDirCandidates({ cwd, stopAt, env: {}, cacheDir: '/c' }).map((c) => c.dir);
+    expect(dirs(join(top, 'inner'))).toEqual([join(top, 'inner', 'shared', 'data'), '/c']);
+    expect(dirs(top)).toEqual([join(top, 'inner', 'shared', 'data'), join(top, 'shared', 'data'), '/c']);
   });
 });
 

@@ -21,6 +21,8 @@ export interface DataDirOptions {
   readonly dataDir?: string;
   /** Where the upward search for `shared/data` starts. Default `process.cwd()`. */
   readonly cwd?: string;
+  /** The last folder the upward search looks in (inclusive). Default: the file system's root. */
+  readonly stopAt?: string;
   /** Environment to read `STRAND_DATA_DIR` and `XDG_CACHE_HOME` from. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The download cache. Default `$XDG_CACHE_HOME/strand/data`, else `~/.cache/strand/data`. */
@@ -53,7 +55,7 @@ export function dataDirCandidates(options: DataDirOptions = {}): { dir: string; 
   for (let at = resolve(options.cwd ?? process.cwd()); ; at = dirname(at)) {
     const candidate = join(at, 'shared', 'data');
     if (isDirectory(candidate)) out.push({ dir: candidate, origin: 'ancestor' });
-    if (dirname(at) === at) break;
+    if (dirname(at) === at || (options.stopAt !== undefined && at === resolve(options.stopAt))) break;
   }
   out.push({ dir: resolve(options.cacheDir ?? defaultCacheDir(env)), origin: 'cache' });
   return out;
