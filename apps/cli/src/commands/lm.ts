@@ -19,7 +19,7 @@ import {
   modelConfig,
 } from './lm/models.js';
 import { loadCheckpoint, type SamplingFlags, streamSample } from './lm/sample.js';
-import { trainNeural } from './lm/train-neural.js';
+import { primeText, trainNeural } from './lm/train-neural.js';
 
 const DEFAULT_MINUTES = 15;
 
@@ -177,6 +177,7 @@ export function lmCommand(program: Command): void {
         raw['prompt'] as string,
         flags,
         write,
+        primeText(corpus.train),
       );
       sample = sampled.text;
       sampleTokens = sampled.tokens;
@@ -255,7 +256,7 @@ export function lmCommand(program: Command): void {
       steps: undefined,
       minutes: undefined,
     });
-    const { model, vocabulary, checkpoint } = await loadCheckpoint(raw['checkpoint'] as string);
+    const { model, vocabulary, checkpoint, prime } = await loadCheckpoint(raw['checkpoint'] as string);
     run.output.note(`checkpoint: ${checkpoint.model.kind} at step ${checkpoint.step}`);
     const prompt = raw['prompt'] as string;
     const write = (s: string) => (run.options.json ? undefined : process.stdout.write(s));
@@ -266,6 +267,7 @@ export function lmCommand(program: Command): void {
       prompt,
       samplingFlags(raw, raw['seed'] as number),
       write,
+      prime,
     );
     write('\n');
     run.output.result({

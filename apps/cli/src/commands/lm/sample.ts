@@ -50,10 +50,14 @@ export async function streamSample(
   prompt: string,
   flags: SamplingFlags,
   write: (text: string) => void,
+  prime = '',
 ): Promise<{ readonly text: string; readonly tokens: number }> {
   const limit = (model as AutoregressiveModel).contextLength ?? Number.POSITIVE_INFINITY;
   const keep = Number.isFinite(limit) ? Math.max(1, Math.floor(limit / 2)) : Number.POSITIVE_INFINITY;
-  let context = encodePrompt(vocabulary, prompt);
+  // `prime`: text read before the prompt and not printed (char-rnn's -primetext). Recurrent models
+  // trained on long carried streams rarely see a zero state, so a few hundred characters of real
+  // text put the state where sampling works even early in training.
+  let context = [...vocabulary.encode([...prime]), ...encodePrompt(vocabulary, prompt)];
   if (context.length >= limit) context = context.slice(-keep);
   let text = '';
   let tokens = 0;
@@ -84,18 +88,21 @@ export async function streamSample(
 /** The newest checkpoint in `dir` (a run's --out, or its checkpoints folder) and its vocabulary. */
 export async function loadCheckpoint(
   dir: string,
-): Promise<{ model: TrainableModel; vocabulary: Vocabulary; checkpoint: Checkpoint['meta'] }> {
+): Promise<{ model: TrainableModel; vocabulary: Vocabulary; checkpoint: Checkpoint['meta']; prime: string }> {
   registerModels();
   const candidates = [dir, `${dir}/checkpoints`];
   for (const d of candidates) {
     const checkpoint = await loadLatest(directoryStore(d)).catch(() => null);
     if (checkpoint === null) continue;
-    const extra = checkpoint.meta.extra as { vocabulary?: unknown } | null;
+    const extra = checkpoint.meta.extra as { vocabulary?: unknown; prime?: unknown } | null;
     if (!extra?.vocabulary)
       throw new UsageError(`the checkpoint in ${d} holds no vocabulary: it was not written by strand lm`);
     const vocabulary = Vocabulary.fromJSON(extra.vocabulary, { source: d });
     const meta = checkpoint.meta;
-    return { model: restoreModel(checkpoint), vocabulary, checkpoint: meta };
+    // Only characters the vocabulary knows (a foreign or damaged checkpoint's prime is dropped).
+    const prime =
+      typeof extra.prime === 'string' && [...extra.prime].every((c) => vocabulary.has(c)) ? extra.prime : '';
+    return { model: restoreModel(checkpoint), vocabulary, checkpoint: meta, prime };
   }
   throw new UsageError(
     `no checkpoint found in ${dir} (or ${dir}/checkpoints): train one first with \`strand lm --out ${dir}\``,

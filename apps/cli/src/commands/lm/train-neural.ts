@@ -30,6 +30,11 @@ export function registerModels(): void {
   registered = true;
 }
 
+/** The last 256 characters of the training text: what sampling reads before its prompt. */
+export function primeText(train: string): string {
+  return train.slice(-256);
+}
+
 export interface NeuralRun {
   readonly model: TrainableModel;
   readonly steps: number;
@@ -118,7 +123,7 @@ export async function trainNeural(
       keepLast: 2,
       metric: 'valLoss',
       mode: 'min',
-      extra: { vocabulary: corpus.vocabulary.toJSON(), hyperparameters: h },
+      extra: { vocabulary: corpus.vocabulary.toJSON(), hyperparameters: h, prime: primeText(corpus.train) },
     },
     log: join(run.outDir, 'metrics.jsonl'),
     resume: options.resume,
