@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
+import { dataPlugin } from './build/data.js';
 import { serviceWorkerPlugin } from './build/service-worker.js';
-import { shakespearePlugin } from './build/shakespeare.js';
 
 // Cross-origin isolation lets the wasm backend load its multi-threaded SIMD build.
 const isolation = {
@@ -10,7 +10,7 @@ const isolation = {
 
 export default defineConfig({
   base: './',
-  plugins: [shakespearePlugin(), serviceWorkerPlugin()],
+  plugins: [dataPlugin(), serviceWorkerPlugin()],
   server: { headers: isolation },
   preview: { headers: isolation },
   // `vite dev` pre-bundles dependencies into node_modules/.vite, where the wasm URLs of

@@ -1,8 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { disposeParameters } from '@strand/core';
 import { hasData } from '@strand/test-utils';
 import { describe, expect, it } from 'vitest';
+import {
+  bilstmVocabulary,
+  createBiLstmTagger,
+  disposeTagBatch,
+  tagBatch,
+} from '../src/commands/tag/bilstm.js';
 import { mostFrequentTag, scoreTags, trainingWords } from '../src/commands/tag/evaluate.js';
 import { suffixScores, type TaggedSentence, tagTnt, trainTnt } from '../src/commands/tag/tnt.js';
 import { runCli } from './run-cli.js';
@@ -113,6 +120,34 @@ describe('tag scoring and the most-frequent-tag baseline', () => {
 
 const HAS_UD = hasData('ud-english-ewt', 'en_ewt-ud-train.conllu');
 
+describe('BiLSTM tagger batches', () => {
+  it('word dropout replaces the chosen words by <unk> and keeps their characters', () => {
+    const train = [s('the/DET duck/NOUN swims/VERB ./PUNCT'), s('the/DET Duck/NOUN ./PUNCT')];
+    const vocab = bilstmVocabulary(train, 1);
+    const model = createBiLstmTagger({
+      kind: 'bilstm-char-tagger',
+      ...vocab,
+      wordDim: 4,
+      charDim: 3,
+      charUnits: 2,
+      units: 2,
+      dropout: 0,
+      seed: 1,
+    });
+    const sentence = [{ words: ['The', 'duck', 'swims', 'Quack'] }];
+    const plain = tagBatch(model, sentence);
+    const dropped = tagBatch(model, sentence, (w) => w === 'duck');
+    const id = (w: string) => vocab.words.indexOf(w);
+    // 'duck' is in the vocabulary but dropped; 'Quack' is unseen (<unk> = 1) either way.
+    expect(Array.from(plain.wordIds.dataSync())).toEqual([id('the'), id('duck'), id('swims'), 1]);
+    expect(Array.from(dropped.wordIds.dataSync())).toEqual([id('the'), 1, id('swims'), 1]);
+    expect(Array.from(dropped.charIds.dataSync())).toEqual(Array.from(plain.charIds.dataSync()));
+    disposeTagBatch(plain);
+    disposeTagBatch(dropped);
+    disposeParameters(model.params as never);
+  });
+});
+
 describe.skipIf(!HAS_UD)('strand tag (UD English-EWT slice)', () => {
   const out = mkdtempSync(join(tmpdir(), 'strand-tag-'));
 
@@ -123,7 +158,7 @@ describe.skipIf(!HAS_UD)('strand tag (UD English-EWT slice)', () => {
       '--limit',
       '60',
       '--steps',
-      '10',
+      '20',
       '--batch',
       '8',
       '--eval-every',
@@ -154,9 +189,10 @@ describe.skipIf(!HAS_UD)('strand tag (UD English-EWT slice)', () => {
     }
     // The HMM beats the most-frequent-tag baseline even on 60 training sentences.
     expect(result.hmm.test.accuracy).toBeGreaterThan(result.baseline.test.accuracy);
-    // Ten steps of the BiLSTM already beat always answering the commonest tag (NOUN, < 20%).
+    // Twenty steps of the BiLSTM (the rate decaying over them) already beat always answering the
+    // commonest tag (NOUN, < 20%); ten reached 16%.
     expect(result.bilstm.test.accuracy).toBeGreaterThan(0.2);
-    expect(result.bilstm.steps).toBe(10);
+    expect(result.bilstm.steps).toBe(20);
     expect(result.published.map((p: { accuracy: number }) => p.accuracy)).toEqual([94.4, 95.0, 95.4]);
     expect(r.stderr).toContain('backend: cpu');
   }, 240_000);

@@ -1,4 +1,7 @@
-/** The text the models learn: tiny Shakespeare from this origin, or a dropped file, or pasted text. */
+/**
+ * The text the models learn: tiny Shakespeare from this origin, or a dropped file, or pasted text;
+ * and the English-French pairs of the translation model, also from this origin (build/data.ts).
+ */
 import type { Vocabulary } from '@strand/base';
 import { charVocabulary, fetchText, parseText, readFileText, splitText } from '@strand/data';
 
@@ -46,4 +49,13 @@ export async function fetchShakespeare(): Promise<Corpus | null> {
 
 export async function corpusFromFile(file: File): Promise<Corpus> {
   return makeCorpus(file.name, await readFileText(file));
+}
+
+/** The English-French pairs file as the build placed it beside the page; null when it had no copy. */
+export async function fetchPairsText(): Promise<string | null> {
+  try {
+    return await fetchText(new URL('./data/eng-fra.txt', document.baseURI).href, { timeoutMs: 60_000 });
+  } catch {
+    return null;
+  }
 }

@@ -1,14 +1,21 @@
-/** The page: wires the controls to the session, the charts and the views. */
-import type { TransformerLm } from '@strand/attention';
-import type { LanguageModel } from '@strand/trainer';
-import { describeBackend, requestedBackend, startBackend } from './backend.js';
+/**
+ * The page: wires the controls to the engine worker (which owns tfjs and the models), the charts and
+ * the views. Nothing here computes with tensors, so training never blocks the page.
+ */
+import { describeBackend, requestedBackend } from './backend-choice.js';
 import type { BaselineRow } from './baselines.worker.js';
 import { chartBox, chartPoints, heatmap, LossChart, lineChart } from './charts.js';
-import { type Corpus, corpusFromFile, fetchShakespeare, makeCorpus } from './corpus.js';
-import { GATES, hiddenStates, lstmGates, transformerAttention, vanishingGradients } from './inside.js';
-import { type ModelKind, type SamplingSettings, Session, type Settings } from './session.js';
-import { browserStore, download, readCheckpointFile } from './storage.js';
-import { trainTranslation } from './translation.js';
+import { type Corpus, corpusFromFile, fetchPairsText, fetchShakespeare, makeCorpus } from './corpus.js';
+import { Engine } from './engine.js';
+import type {
+  EngineEvent,
+  GradientSeries,
+  HeatmapData,
+  ModelSummary,
+  TranslatorSummary,
+} from './protocol.js';
+import type { ModelKind, SamplingSettings, Settings } from './settings.js';
+import { browserStore, download } from './storage.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const num = (id: string) => Number($<HTMLInputElement>(id).value);
@@ -26,14 +33,20 @@ const report = {
   valLosses: [] as number[],
   sample: '',
   busy: false,
+  training: false,
+  /** Frames the page drew while training ran (requestAnimationFrame ticks): the page stays live. */
+  framesWhileTraining: 0,
+  translation: null as (TranslatorSummary & { translation?: string }) | null,
+  translationLosses: [] as number[],
   charts: chartPoints,
   baselines: [] as BaselineRow[],
   errors: [] as string[],
 };
 (window as unknown as { __playground: typeof report }).__playground = report;
 
+const engine = new Engine();
 let corpus: Corpus | null = null;
-let session: Session | null = null;
+let model: ModelSummary | null = null;
 const lossChart = new LossChart($<HTMLCanvasElement>('loss-chart'));
 
 function status(message: string): void {
@@ -49,12 +62,31 @@ function fail(e: unknown): void {
 /** Runs `work` with the page marked busy; errors are shown on the page. */
 async function busy(work: () => Promise<void>): Promise<void> {
   report.busy = true;
+  refresh();
   try {
     await work();
   } catch (e) {
     fail(e);
   } finally {
     report.busy = false;
+    refresh();
+  }
+}
+
+/** Runs a training request: Stop enabled, frames counted to show the page kept drawing. */
+async function training<T>(work: () => Promise<T>): Promise<T> {
+  report.training = true;
+  refresh();
+  const tick = () => {
+    if (!report.training) return;
+    report.framesWhileTraining++;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  try {
+    return await work();
+  } finally {
+    report.training = false;
     refresh();
   }
 }
@@ -90,44 +122,52 @@ function samplingSettings(): SamplingSettings {
 
 /** Enables what makes sense now. */
 function refresh(): void {
-  const training = session?.training ?? false;
-  const have = session !== null;
-  $<HTMLButtonElement>('train').disabled = training || corpus === null || report.busy;
-  $<HTMLButtonElement>('train').textContent = have && session!.step > 0 ? 'Resume' : 'Train';
-  $<HTMLButtonElement>('stop').disabled = !training;
-  $<HTMLButtonElement>('reset').disabled = training || !have;
-  $<HTMLButtonElement>('sample').disabled = training || !have || report.busy;
-  $<HTMLButtonElement>('save').disabled = training || session?.file == null;
-  $<HTMLButtonElement>('download').disabled = training || session?.file == null;
+  const { training: running, busy: working } = report;
+  const have = model !== null;
+  const idle = !running && !working;
+  $<HTMLButtonElement>('train').disabled = !idle || corpus === null;
+  $<HTMLButtonElement>('train').textContent = have && model!.step > 0 ? 'Resume' : 'Train';
+  $<HTMLButtonElement>('stop').disabled = !running;
+  $<HTMLButtonElement>('translation-stop').disabled = !running;
+  $<HTMLButtonElement>('reset').disabled = !idle || !have;
+  $<HTMLButtonElement>('sample').disabled = !idle || !have;
+  $<HTMLButtonElement>('save').disabled = !idle || model?.file == null;
+  $<HTMLButtonElement>('download').disabled = !idle || model?.file == null;
   $<HTMLButtonElement>('baselines').disabled = corpus === null;
+  $<HTMLButtonElement>('translation-train').disabled = !idle;
+  $<HTMLButtonElement>('translation-attend').disabled = !idle || report.translation === null;
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-view]')) {
     const view = b.dataset['view'];
-    const needsModel = view === 'hidden' || view === 'gates' || view === 'heads';
     const fits =
       view === 'heads'
-        ? session?.isTransformer
+        ? model?.isTransformer
         : view === 'gates'
-          ? session?.settings.kind === 'lstm'
+          ? model?.settings.kind === 'lstm'
           : view === 'hidden'
-            ? have && !session!.isTransformer
+            ? have && !model!.isTransformer
             : true;
-    b.disabled = training || report.busy || (needsModel && !(have && fits));
+    b.disabled = !idle || !fits;
   }
-  $('step').textContent = String(session?.step ?? 0);
+  $('step').textContent = String(model?.step ?? report.step);
 }
 
-function useCorpus(c: Corpus): void {
+async function useCorpus(c: Corpus): Promise<void> {
+  await engine.request('corpus', {
+    name: c.name,
+    vocabulary: c.vocab.toJSON(),
+    train: c.train,
+    valid: c.valid,
+  });
   corpus = c;
   $('data-status').textContent =
     `${c.name}: ${c.text.length.toLocaleString('en')} characters, ${c.vocab.size} symbols (${c.train.length.toLocaleString('en')} for training, ${c.valid.length} for validation)`;
-  if (session && session.vocab.size !== c.vocab.size) replaceSession(null);
+  if (model && model.vocabSize !== c.vocab.size) forgetModel(); // the worker dropped it too
   refresh();
 }
 
-function replaceSession(next: Session | null): void {
-  session?.dispose();
-  session = next;
-  report.step = next?.step ?? 0;
+function forgetModel(): void {
+  model = null;
+  report.step = 0;
   report.losses = [];
   report.tokensPerSecond = [];
   report.valLosses = [];
@@ -135,68 +175,64 @@ function replaceSession(next: Session | null): void {
   refresh();
 }
 
+function onTrainingEvent(e: EngineEvent): void {
+  if (e.kind === 'step') {
+    report.step = e.step;
+    report.losses.push(e.loss);
+    report.tokensPerSecond.push(e.tokensPerSecond);
+    lossChart.add('train', e.step, e.loss);
+    $('step').textContent = String(e.step);
+    $('loss').textContent = e.loss.toFixed(3);
+    $('tps').textContent = Math.round(e.tokensPerSecond).toLocaleString('en');
+  } else if (e.kind === 'eval') {
+    report.valLosses.push(e.valLoss);
+    lossChart.add('valid', e.step, e.valLoss);
+    $('val-loss').textContent = e.valLoss.toFixed(3);
+    $('sample-out').textContent = `step ${e.step}: ${e.sample}`;
+  }
+}
+
 async function trainClicked(): Promise<void> {
   if (!corpus) return;
   const s = settings();
-  if (!session || JSON.stringify(s) !== JSON.stringify(session.settings))
-    replaceSession(Session.create(s, corpus.vocab));
-  const current = session!;
+  if (!model || JSON.stringify(s) !== JSON.stringify(model.settings)) forgetModel();
   status('');
-  const run = current.train(corpus, num('steps'), {
-    onStep: (e, tps) => {
-      report.step = e.step;
-      report.losses.push(e.loss);
-      report.tokensPerSecond.push(tps);
-      lossChart.add('train', e.step, e.loss);
-      $('step').textContent = String(e.step);
-      $('loss').textContent = e.loss.toFixed(3);
-      $('tps').textContent = Math.round(tps).toLocaleString('en');
-    },
-    onEval: async (step, valLoss) => {
-      report.valLosses.push(valLoss);
-      lossChart.add('valid', step, valLoss);
-      $('val-loss').textContent = valLoss.toFixed(3);
-      // Text sampled as it trains: a short line at every evaluation.
-      const sampling = samplingSettings();
-      const line = await current.sample({ ...sampling, length: Math.min(80, sampling.length) });
-      $('sample-out').textContent = `step ${step}: ${line}`;
-    },
-  });
+  model = await training(() =>
+    engine.request(
+      'train',
+      { settings: s, steps: num('steps'), sampling: samplingSettings() },
+      onTrainingEvent,
+    ),
+  );
   refresh();
-  await run;
   await sampleClicked();
 }
 
 async function sampleClicked(): Promise<void> {
-  if (!session) return;
-  report.busy = true;
-  refresh();
-  try {
+  if (!model) return;
+  await busy(async () => {
     const out = $('sample-out');
-    const text = await session.sample(samplingSettings(), (partial) => {
-      out.textContent = partial;
+    const text = await engine.request('sample', { sampling: samplingSettings() }, (e) => {
+      if (e.kind === 'text') out.textContent = e.text;
     });
     report.sample = text;
     out.textContent = text;
-  } finally {
-    report.busy = false;
-    refresh();
-  }
+  });
 }
 
 async function saveClicked(): Promise<void> {
-  if (!session?.file) return;
-  await browserStore.save(session.file);
+  if (!model?.file) return;
+  await browserStore.save(model.file);
   $('save-status').textContent =
-    `saved at step ${session.step} in this browser (${(session.file.byteLength / 1024).toFixed(0)} KB); a reload keeps it`;
+    `saved at step ${model.step} in this browser (${(model.file.byteLength / 1024).toFixed(0)} KB); a reload keeps it`;
 }
 
 async function loadFile(bytes: Uint8Array, source: string): Promise<void> {
-  const checkpoint = readCheckpointFile(bytes, source);
-  const next = Session.restore(checkpoint, bytes);
+  const next = await engine.request('load', { file: bytes, source });
+  forgetModel();
+  model = next;
   showSettings(next.settings);
-  replaceSession(next);
-  if (corpus && corpus.vocab.size !== next.vocab.size)
+  if (corpus && corpus.vocab.size !== next.vocabSize)
     status('the loaded model was trained on another text; load that text to train on');
   $('save-status').textContent = `loaded ${source} (step ${next.step})`;
   refresh();
@@ -204,41 +240,31 @@ async function loadFile(bytes: Uint8Array, source: string): Promise<void> {
 
 // ---- look inside ----
 
-function sentenceIds(): { ids: number[]; chars: string[] } {
-  const vocab = session!.vocab;
-  const chars = [...$<HTMLInputElement>('sentence').value].filter((c) => vocab.has(c)).slice(0, 64);
-  if (chars.length === 0) throw new Error('the sentence holds no character the model knows');
-  return { ids: [...vocab.encode(chars.join(''))], chars };
+function drawHeatmaps(
+  box: HTMLElement,
+  name: string,
+  maps: readonly HeatmapData[],
+  size: 'small' | 'wide',
+): void {
+  maps.forEach((m, i) => {
+    heatmap(chartBox(box, size), { name: maps.length > 1 ? `${name}-${i}` : name, ...m });
+  });
 }
 
-async function showView(view: string): Promise<void> {
+async function showView(view: 'hidden' | 'gates' | 'heads' | 'gradients'): Promise<void> {
   const box = $('inside-charts');
   box.replaceChildren();
   const note = $('inside-status');
   note.textContent = '';
-  if (view === 'hidden') {
-    const { ids, chars } = sentenceIds();
-    const values = await hiddenStates(session!.model as LanguageModel, ids);
-    heatmap(chartBox(box), {
-      name: 'hidden',
-      title: `first-layer hidden state h_t (${values.length} units) over the sentence`,
-      columns: chars,
-      rows: values.map((_, i) => `h${i}`),
-      values,
-    });
-  } else if (view === 'gates') {
-    const { ids, chars } = sentenceIds();
-    const gates = await lstmGates(session!.model as LanguageModel, ids);
-    heatmap(chartBox(box), {
-      name: 'gates',
-      title: 'LSTM gate activations (first 8 units of each gate)',
-      columns: chars,
-      rows: gates.flatMap((g, k) => g.map((_, u) => `${GATES[k]} ${u}`)),
-      values: gates.flat(),
-    });
-  } else if (view === 'gradients') {
-    note.textContent = 'computing ‖∂L/∂h_t‖ for four networks at initialisation…';
-    const series = await vanishingGradients();
+  const result = await engine.request(
+    'view',
+    { view, sentence: $<HTMLInputElement>('sentence').value },
+    (e) => {
+      if (e.kind === 'progress') note.textContent = e.message;
+    },
+  );
+  if (view === 'gradients') {
+    const series = result as GradientSeries[];
     lineChart(chartBox(box), {
       name: 'gradients',
       title: '‖∂L/∂h_t‖ against t (adding problem, loss on the last step, at initialisation)',
@@ -251,41 +277,91 @@ async function showView(view: string): Promise<void> {
       })),
     });
     note.textContent = 'the tanh RNN loses its gradient fastest going back in time; the LSTM and GRU keep it';
-  } else if (view === 'heads') {
-    const { ids, chars } = sentenceIds();
-    const layers = await transformerAttention(session!.model as TransformerLm, ids);
-    let n = 0;
-    layers.forEach((heads, l) => {
-      heads.forEach((w, h) => {
-        heatmap(chartBox(box, 'small'), {
-          name: `head-${n++}`,
-          title: `layer ${l + 1}, head ${h + 1}`,
-          columns: chars.slice(0, w.length),
-          rows: chars.slice(0, w.length),
-          values: w,
-        });
-      });
-    });
-    chartPoints['heads'] = layers.flat(3).length;
-  } else if (view === 'translation') {
-    note.textContent = 'training a GRU encoder-decoder with Bahdanau attention to write words backwards…';
-    const r = await trainTranslation(num('translation-steps') || 150, (step, loss) => {
-      note.textContent = `translation model: step ${step}, loss ${loss.toFixed(3)}`;
-    });
-    heatmap(chartBox(box), {
-      name: 'translation',
-      title: `Bahdanau attention: "${r.source.join('')}" → "${r.target.join('')}" (rows: output, columns: input)`,
-      columns: r.source,
-      rows: r.target,
-      values: r.attention,
-    });
-    note.textContent = `translation model trained ${r.losses.length} steps, loss ${r.losses[0]!.toFixed(2)} → ${r.losses.at(-1)!.toFixed(2)}`;
+    return;
   }
+  const maps = result as HeatmapData[];
+  if (view === 'heads') {
+    drawHeatmaps(box, 'head', maps, 'small');
+    chartPoints['heads'] = maps.reduce((n, m) => n + m.values.flat().length, 0);
+  } else drawHeatmaps(box, view, maps, 'wide');
+}
+
+// ---- translation ----
+
+function showTranslator(t: TranslatorSummary): void {
+  report.translation = t;
+  const trained =
+    t.losses.length > 0
+      ? `, trained ${t.losses.length} steps on ${t.pairs} pairs, loss ${t.losses[0]!.toFixed(2)} → ${t.losses.at(-1)!.toFixed(2)}`
+      : '';
+  $('translation-status').textContent =
+    `${t.model} model ${t.losses.length > 0 ? t.origin : `from ${t.origin}`} (step ${t.step}; vocabularies ${t.sourceVocab} English, ${t.targetVocab} French words${trained})`;
+}
+
+let pairsText: string | null = null;
+
+async function trainTranslationClicked(): Promise<void> {
+  const note = $('translation-status');
+  pairsText ??= await fetchPairsText();
+  if (!pairsText)
+    throw new Error('no English-French pairs beside this page (the build had no data/eng-fra.txt)');
+  report.translationLosses = [];
+  status('');
+  note.textContent = 'training the Bahdanau encoder-decoder in the engine worker…';
+  const t = await training(() =>
+    engine.request(
+      'translation-train',
+      {
+        pairsText: pairsText!,
+        limit: num('translation-pairs'),
+        steps: num('translation-steps'),
+        units: num('translation-units'),
+        batch: 32,
+        seed: num('seed'),
+      },
+      (e) => {
+        if (e.kind !== 'step') return;
+        report.translationLosses.push(e.loss);
+        note.textContent = `translation model: step ${e.step}, loss ${e.loss.toFixed(3)}, ${Math.round(e.tokensPerSecond).toLocaleString('en')} tokens/s`;
+      },
+    ),
+  );
+  showTranslator(t);
+  await attendClicked();
+}
+
+async function loadTranslationFiles(files: readonly File[]): Promise<void> {
+  const json = files.find((f) => f.name.endsWith('.json'));
+  const tensors = files.find((f) => f.name.endsWith('.safetensors'));
+  if (!json || !tensors)
+    throw new Error(
+      `choose both files of one strand translate checkpoint (ckpt-N.json and ckpt-N.safetensors); received ${files.map((f) => f.name).join(', ') || 'none'}`,
+    );
+  status('');
+  const t = await engine.request('translation-load', {
+    json: await json.text(),
+    tensors: new Uint8Array(await tensors.arrayBuffer()),
+    source: json.name,
+  });
+  showTranslator(t);
+  await attendClicked();
+}
+
+async function attendClicked(): Promise<void> {
+  const box = $('translation-chart');
+  box.replaceChildren();
+  const a = await engine.request('translation-attend', {
+    sentence: $<HTMLInputElement>('translation-sentence').value,
+  });
+  heatmap(chartBox(box), { name: 'translation', ...a.heatmap });
+  if (report.translation) report.translation = { ...report.translation, translation: a.translation };
+  $('translation-out').textContent =
+    `${a.input} → ${a.translation}${a.unknown.length > 0 ? `   (not in the vocabulary, read as <unk>: ${a.unknown.join(', ')})` : ''}`;
 }
 
 // ---- baselines ----
 
-function runBaselines(): void {
+async function runBaselines(): Promise<void> {
   if (!corpus) return;
   const body = $('baseline-table').querySelector('tbody')!;
   body.replaceChildren();
@@ -298,17 +374,17 @@ function runBaselines(): void {
     }
     body.append(tr);
   };
-  if (session && session.vocab.size === corpus.vocab.size) {
+  $<HTMLButtonElement>('baselines').disabled = true;
+  if (model && model.vocabSize === corpus.vocab.size) {
     const t0 = performance.now();
-    const loss = session.evaluate(corpus);
+    const loss = await engine.request('evaluate', {});
     addRow(
-      `${session.settings.kind} (this page's model, step ${session.step})`,
+      `${model.settings.kind} (this page's model, step ${model.step})`,
       Math.exp(loss),
       ((performance.now() - t0) / 1000).toFixed(1),
     );
   }
   const worker = new Worker(new URL('./baselines.worker.ts', import.meta.url), { type: 'module' });
-  $<HTMLButtonElement>('baselines').disabled = true;
   worker.onmessage = (e: MessageEvent<{ row?: BaselineRow; done?: boolean; error?: string }>) => {
     if (e.data.row) {
       report.baselines.push(e.data.row);
@@ -327,13 +403,20 @@ function runBaselines(): void {
 
 function wire(): void {
   $('train').addEventListener('click', () => void trainClicked().catch(fail));
-  $('stop').addEventListener('click', () => session?.stop());
-  $('reset').addEventListener('click', () => replaceSession(null));
+  $('stop').addEventListener('click', () => engine.stop());
+  $('translation-stop').addEventListener('click', () => engine.stop());
+  $('reset').addEventListener(
+    'click',
+    () =>
+      void busy(async () => {
+        await engine.request('reset', {});
+        forgetModel();
+      }),
+  );
   $('sample').addEventListener('click', () => void sampleClicked().catch(fail));
   $('save').addEventListener('click', () => void busy(saveClicked));
   $('download').addEventListener('click', () => {
-    if (session?.file)
-      download(session.file, `strand-${session.settings.kind}-step${session.step}.safetensors`);
+    if (model?.file) download(model.file, `strand-${model.settings.kind}-step${model.step}.safetensors`);
   });
   $('upload').addEventListener('change', () => {
     const f = $<HTMLInputElement>('upload').files?.[0];
@@ -348,8 +431,14 @@ function wire(): void {
       }),
   );
   for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-view]'))
-    b.addEventListener('click', () => void busy(() => showView(b.dataset['view']!)));
-  $('baselines').addEventListener('click', runBaselines);
+    b.addEventListener('click', () => void busy(() => showView(b.dataset['view'] as 'hidden')));
+  $('translation-train').addEventListener('click', () => void busy(trainTranslationClicked));
+  $('translation-attend').addEventListener('click', () => void busy(attendClicked));
+  $('translation-upload').addEventListener('change', () => {
+    const files = [...($<HTMLInputElement>('translation-upload').files ?? [])];
+    if (files.length > 0) void busy(() => loadTranslationFiles(files));
+  });
+  $('baselines').addEventListener('click', () => void runBaselines().catch(fail));
   const select = $<HTMLSelectElement>('backend-select');
   select.addEventListener('change', () => {
     const url = new URL(location.href);
@@ -382,18 +471,22 @@ async function start(): Promise<void> {
   wire();
   const asked = requestedBackend(location.search);
   $<HTMLSelectElement>('backend-select').value = asked.preference;
-  const { info, warning } = await startBackend(asked.preference);
+  const [{ info, warning }, shakespeare, saved] = await Promise.all([
+    engine.request('start', { preference: asked.preference }),
+    fetchShakespeare(),
+    browserStore.load().catch(() => null),
+  ]);
   Object.assign(report, { backend: info.name, device: info.device, software: info.software });
   $('backend').textContent = info.name;
   $('device').textContent = describeBackend(info);
   if (asked.warning || warning) status([asked.warning, warning].filter(Boolean).join('; '));
-  const [shakespeare, saved] = await Promise.all([fetchShakespeare(), browserStore.load().catch(() => null)]);
-  if (shakespeare) useCorpus(shakespeare);
+  if (shakespeare) await useCorpus(shakespeare);
   else
     $('data-status').textContent =
       'no tiny Shakespeare beside this page: drop a text file or paste some text';
   if (saved) await loadFile(saved, 'the model saved in this browser').catch(fail);
-  if ('serviceWorker' in navigator && import.meta.env.PROD)
+  // MODE, not PROD: PROD follows NODE_ENV, which is 'test' when the browser tests build the app.
+  if ('serviceWorker' in navigator && import.meta.env.MODE === 'production')
     navigator.serviceWorker
       .register('./sw.js')
       .catch((e: Error) => console.warn(`offline cache: ${e.message}`));

@@ -1,7 +1,7 @@
 /**
- * One model being trained: its config, optimizer and the checkpoint to resume from. Training runs on
- * the page's thread through @strand/trainer's `train`, yielding a frame (`tf.nextFrame()`) after
- * every step so the page stays responsive; Stop aborts between steps and Train resumes exactly
+ * One model being trained: its config, optimizer and the checkpoint to resume from. Training runs in
+ * the engine worker through @strand/trainer's `train`, yielding to the worker's message queue after
+ * every step so that a Stop can arrive; Stop aborts between steps and Train resumes exactly
  * (weights, optimizer moments, data position, carried state and RNG all come back from the checkpoint).
  */
 import { registerAttentionModels, TransformerLm } from '@strand/attention';
@@ -27,30 +27,17 @@ import {
   windowData,
 } from '@strand/trainer';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Corpus } from './corpus.js';
-import { checkpointFile } from './storage.js';
+import { checkpointFile } from './checkpoint-file.js';
+import type { SamplingSettings, Settings } from './settings.js';
+import { yieldToEvents } from './yield.js';
 
 registerAttentionModels(registerModel);
 
-export type ModelKind = 'lstm' | 'gru' | 'rnn' | 'transformer';
-
-export interface Settings {
-  readonly kind: ModelKind;
-  readonly units: number;
-  readonly layers: number;
-  readonly batch: number;
-  readonly length: number;
-  readonly lr: number;
-  readonly seed: number;
-}
-
-export interface SamplingSettings {
-  readonly prompt: string;
-  readonly temperature: number;
-  readonly topK: number;
-  readonly topP: number;
-  readonly length: number;
-  readonly seed: number;
+/** The character ids a model trains and is scored on. */
+export interface TrainingText {
+  readonly train: Int32Array;
+  /** The validation slice every model (neural and baseline) is scored on. */
+  readonly valid: Int32Array;
 }
 
 /** The model config a settings form describes. */
@@ -85,7 +72,6 @@ export class Session {
   /** The newest checkpoint as a file (what Save and Download write). */
   file: Uint8Array | null = null;
   step = 0;
-  private abort: AbortController | null = null;
 
   private constructor(
     model: TrainableModel,
@@ -123,16 +109,8 @@ export class Session {
     return this.model instanceof TransformerLm;
   }
 
-  get training(): boolean {
-    return this.abort !== null;
-  }
-
-  stop(): void {
-    this.abort?.abort();
-  }
-
-  /** Trains `steps` more steps (or until stopped) and keeps the checkpoint to resume from. */
-  async train(corpus: Corpus, steps: number, events: TrainEvents): Promise<void> {
+  /** Trains `steps` more steps (or until `signal` aborts) and keeps the checkpoint to resume from. */
+  async train(corpus: TrainingText, steps: number, signal: AbortSignal, events: TrainEvents): Promise<void> {
     const s = this.settings;
     const data = this.isTransformer
       ? windowData(corpus.train, {
@@ -143,7 +121,6 @@ export class Session {
         })
       : streamData(corpus.train, { batchSize: s.batch, chunkLength: s.length });
     const store = memoryStore();
-    this.abort = new AbortController();
     let last = performance.now();
     try {
       await train({
@@ -155,7 +132,7 @@ export class Session {
         evalEvery: 50,
         evaluate: this.evaluator(corpus),
         seed: s.seed,
-        signal: this.abort.signal,
+        signal,
         checkpoint: { store, extra: { vocabulary: this.vocab.toJSON(), settings: s } },
         ...(this.resumeFrom ? { resume: this.resumeFrom } : {}),
         callbacks: {
@@ -163,18 +140,17 @@ export class Session {
             const now = performance.now();
             this.step = e.step;
             events.onStep(e, (e.tokens * 1000) / Math.max(1e-3, now - last));
-            await tf.nextFrame();
+            await yieldToEvents();
             last = performance.now();
           },
           onEvalEnd: async (e) => {
             await events.onEval(e.step, e.metrics['valLoss']!);
-            await tf.nextFrame();
+            await yieldToEvents();
             last = performance.now();
           },
         },
       });
     } finally {
-      this.abort = null;
       this.disposeResume();
     }
     this.resumeFrom = await loadLatest(store);
@@ -187,7 +163,7 @@ export class Session {
    * the state carried for recurrent models; for a transformer, windows of its context length, each
    * from a fresh context (its learned positions end there).
    */
-  private evaluator(corpus: Corpus): (model: TrainableModel) => Record<string, number> {
+  private evaluator(corpus: TrainingText): (model: TrainableModel) => Record<string, number> {
     if (!this.isTransformer) return lmEvaluator(corpus.valid, { batchSize: 16, chunkLength: 64 });
     const L = this.settings.length;
     const rows = Math.max(1, Math.min(16, Math.floor((corpus.valid.length - 1) / L)));
@@ -211,7 +187,7 @@ export class Session {
   }
 
   /** The validation loss of the model as it is now. */
-  evaluate(corpus: Corpus): number {
+  evaluate(corpus: TrainingText): number {
     return this.evaluator(corpus)(this.model)['valLoss']!;
   }
 
@@ -259,7 +235,7 @@ export class Session {
         feed = [t];
         if (i % 16 === 15) {
           onText?.(prompt + this.vocab.decode(out).join(''));
-          await tf.nextFrame();
+          await yieldToEvents();
         }
       }
     } finally {
@@ -274,7 +250,6 @@ export class Session {
   }
 
   dispose(): void {
-    this.stop();
     this.disposeResume();
     this.optimizer.dispose();
     disposeParameters(this.model.params);

@@ -1,9 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, chromiumPath, haveChromium } from '../../../tooling/browser-tests/harness.js';
 import { serveStatic } from '../../../tooling/browser-tests/serve.js';
-import { buildApp, inkedPixels, mean, screenshot, setForm, state, waitFor } from './helpers.js';
+import { appDir, buildApp, inkedPixels, mean, screenshot, setForm, state, waitFor } from './helpers.js';
 
 // The BUILT playground served from 127.0.0.1, driven in Debian's headless Chromium with WebGPU on
 // SwiftShader. STRAND_TEST_BROWSER=1 (CI) makes a missing browser fail instead of skipping.
@@ -13,6 +17,20 @@ if (!haveChromium && !required) console.warn(`[skip] playground test: no Chromiu
 // Small models so that a busy 2-core machine runs the whole file in well under three minutes.
 const SMALL = { units: '32', layers: '1', batch: '8', length: '32', lr: '0.02', seed: '0' };
 
+const run = promisify(execFile);
+
+/**
+ * A tiny `strand translate` checkpoint made by the built CLI (apps/cli/dist, built before this test
+ * by `pnpm turbo run build --filter=playground...`): its checkpoints folder.
+ */
+async function cliTranslateCheckpoint(): Promise<string> {
+  const out = await mkdtemp(join(tmpdir(), 'strand-playground-translate-'));
+  const cli = join(appDir, '..', 'cli', 'dist', 'main.js');
+  const args = ['translate', '--steps', '2', '--limit', '60', '--units', '16', '--embedding', '16'];
+  await run(process.execPath, [cli, ...args, '--out', out, '--backend', 'cpu'], { timeout: 120_000 });
+  return join(out, 'bahdanau', 'checkpoints');
+}
+
 describe.runIf(haveChromium || required)('the playground, built, in headless Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
@@ -21,9 +39,12 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
   const consoleErrors: string[] = [];
   let downloaded = '';
   let savedSample = '';
+  /** A checkpoint written by the built CLI: `strand translate --steps 2` on 60 pairs. */
+  let cliCheckpoint = '';
 
   beforeAll(async () => {
     expect(haveChromium, `no Chromium at ${chromiumPath}; apt-get install chromium`).toBe(true);
+    cliCheckpoint = await cliTranslateCheckpoint();
     const dist = await buildApp();
     server = await serveStatic(dist);
     // ANGLE on SwiftShader as well: with the harness' flags alone, tfjs-webgpu's synchronous read
@@ -133,6 +154,9 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(await sampleWithSeed(7)).toBe(savedSample);
 
     await page.click('#forget');
+    await page.waitForFunction(() =>
+      /forgotten/.test(document.querySelector('#save-status')!.textContent ?? ''),
+    );
     await page.reload();
     await waitFor(page, 's.ready', 60_000);
     await page.setInputFiles('#upload', {
@@ -150,9 +174,7 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     ['hidden', 'hidden'],
     ['gates', 'gates'],
     ['gradients', 'gradients'],
-    ['translation', 'translation'],
   ])('the %s view draws a non-empty chart', async (view, chart) => {
-    if (view === 'translation') await page.fill('#translation-steps', '40');
     await page.click(`button[data-view="${view}"]`);
     await waitFor(page, `!s.busy && (s.charts['${chart}'] ?? 0) > 0`);
     const s = await state(page);
@@ -161,6 +183,91 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(inked.length).toBeGreaterThan(0);
     expect(Math.min(...inked)).toBeGreaterThan(2000);
     expect(await screenshot(page, `view-${view}`)).toBeGreaterThan(20);
+  });
+
+  it('trains in the engine worker: the page keeps running its event loop and drawing frames', async () => {
+    await setForm(page, { ...SMALL, steps: '1000' });
+    await page.click('#train');
+    await waitFor(page, 's.training && s.step >= 2');
+    // While the worker trains, a 10 ms timer on the page never waits long: nothing blocks its thread.
+    const gaps = await page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const gaps: number[] = [];
+          let last = performance.now();
+          const id = setInterval(() => {
+            const now = performance.now();
+            gaps.push(now - last);
+            last = now;
+            if (gaps.length >= 100) {
+              clearInterval(id);
+              resolve(gaps);
+            }
+          }, 10);
+        }),
+    );
+    const during = await state(page);
+    expect(during.training).toBe(true);
+    await page.click('#stop');
+    await waitFor(page, `!s.training && !s.busy && !document.querySelector('#train').disabled`);
+    const after = await state(page);
+    expect(after.step).toBeGreaterThan(during.step); // it was training all along
+    expect(after.step).toBeLessThan(1000);
+    expect(Math.max(...gaps)).toBeLessThan(250);
+    expect(after.framesWhileTraining).toBeGreaterThan(10);
+  });
+
+  it('trains the strand translate model in the page and draws its attention over a typed sentence', async () => {
+    await setForm(page, { 'translation-pairs': '300', 'translation-steps': '8', 'translation-units': '16' });
+    await page.fill('#translation-sentence', "I'm sad.");
+    await page.click('#translation-train');
+    await waitFor(page, `!s.busy && (s.charts['translation'] ?? 0) > 0`);
+    const s = await state(page);
+    expect(s.errors).toEqual([]);
+    expect(s.translationLosses).toHaveLength(8);
+    expect(s.translation!.origin).toBe('trained in this page');
+    expect(s.translation!.model).toBe('bahdanau');
+    expect(s.translation!.pairs).toBe(240); // the 80% training split of 300 pairs, as `--limit 300`
+    // Columns: i m sad . <eos>; one row per output word plus <eos>.
+    expect(s.charts['translation'] ?? 0).toBeGreaterThanOrEqual(5);
+    expect((s.charts['translation'] ?? 0) % 5).toBe(0);
+    expect(await page.textContent('#translation-out')).toMatch(/^i m sad \. → /);
+    const inked = await inkedPixels(page, '#translation-chart canvas');
+    expect(inked).toHaveLength(1);
+    expect(inked[0]).toBeGreaterThan(2000);
+    expect(await screenshot(page, 'translation-trained')).toBeGreaterThan(20);
+  });
+
+  it('loads a checkpoint written by strand translate and draws its attention', async () => {
+    const files = ['ckpt-000000002.json', 'ckpt-000000002.safetensors'].map((name) =>
+      join(cliCheckpoint, name),
+    );
+    // One file of the pair alone is refused with a message naming both.
+    await page.setInputFiles('#translation-upload', files[0]!);
+    await waitFor(page, 's.errors.length > 0 && !s.busy');
+    expect((await state(page)).errors.at(-1)).toMatch(/both files .* ckpt-N\.safetensors/);
+    await page.evaluate(() => {
+      const s = (window as unknown as { __playground: { errors: string[]; charts: Record<string, number> } })
+        .__playground;
+      s.errors.length = 0;
+      s.charts['translation'] = 0;
+    });
+    await page.fill('#translation-sentence', 'Wait!');
+    await page.setInputFiles('#translation-upload', files);
+    await waitFor(page, `!s.busy && (s.charts['translation'] ?? 0) > 0`);
+    const s = await state(page);
+    expect(s.errors).toEqual([]);
+    expect(s.translation!.origin).toBe('ckpt-000000002.json');
+    expect(s.translation!.step).toBe(2);
+    expect(await page.textContent('#translation-status')).toMatch(
+      /bahdanau model from ckpt-000000002\.json \(step 2/,
+    );
+    // Columns: wait ! <eos>; rows: the greedy output (at most 2 * 3 + 5 tokens) and <eos>.
+    expect((s.charts['translation'] ?? 0) % 3).toBe(0);
+    expect(s.charts['translation']).toBeGreaterThanOrEqual(3);
+    const inked = await inkedPixels(page, '#translation-chart canvas');
+    expect(inked[0]).toBeGreaterThan(2000);
+    expect(await screenshot(page, 'translation-checkpoint')).toBeGreaterThan(20);
   });
 
   it("trains a transformer and draws its heads' attention", async () => {
@@ -185,6 +292,36 @@ describe.runIf(haveChromium || required)('the playground, built, in headless Chr
     expect(hmm!.perplexity).toBeLessThan(70);
     expect(await page.locator('#baseline-table tbody tr').count()).toBe(3);
     expect(await screenshot(page, 'baselines')).toBeGreaterThan(20);
+  });
+
+  it('works offline after the first load: reload with no network, the backend starts, a step trains', async () => {
+    // The service worker registered on the first load has precached the build (wasm binaries and data).
+    const cached = await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      const names = await caches.keys();
+      const cache = await caches.open(names.find((n) => n.startsWith('strand-playground-'))!);
+      return (await cache.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(cached.some((p) => p.endsWith('.wasm'))).toBe(true);
+    expect(cached.some((p) => p.endsWith('/data/tinyshakespeare.txt'))).toBe(true);
+    expect(cached.some((p) => /engine\.worker-.*\.js$/.test(p))).toBe(true);
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await waitFor(page, 's.ready', 60_000);
+      const s0 = await state(page);
+      expect(s0.errors).toEqual([]);
+      expect(s0.backend).toBe('wasm');
+      expect(await page.textContent('#backend')).toBe('wasm');
+      expect(await page.textContent('#data-status')).toMatch(/tiny Shakespeare: 1,115,394 characters/);
+      await trainSteps(2, { seed: '5' }); // a new model
+      const s = await state(page);
+      expect(s.step).toBe(2);
+      expect(s.losses.every(Number.isFinite)).toBe(true);
+      expect(s.sample.length).toBeGreaterThan(0);
+    } finally {
+      await context.setOffline(false);
+    }
   });
 
   it('logged no console errors', () => {

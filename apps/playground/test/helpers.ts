@@ -31,6 +31,19 @@ export interface PageState {
   valLosses: number[];
   sample: string;
   busy: boolean;
+  training: boolean;
+  framesWhileTraining: number;
+  translation: {
+    origin: string;
+    model: string;
+    step: number;
+    pairs: number;
+    sourceVocab: number;
+    targetVocab: number;
+    losses: number[];
+    translation?: string;
+  } | null;
+  translationLosses: number[];
   charts: Record<string, number>;
   baselines: { name: string; perplexity: number; seconds: number }[];
   errors: string[];

@@ -3,7 +3,10 @@
   python3 peer_torch.py '{"threads":1,"lm":{"B":16,"T":128,"V":65,"D":128,"H":4,"L":4},"sweep":[64,128],"sweepB":4,
                           "s2s":{"B":32,"T":10,"V":1000,"U":256},"warmup":1,"steps":3}'
 
-Prints one JSON line. The models match the JavaScript ones: a pre-norm GELU decoder-only transformer
+Prints one JSON line. `python3 peer_torch.py --serve '{"threads":1,"lm":{...}}'` runs the LM step on
+request instead (see `serve`), for a run that interleaves the two sides.
+
+The models match the JavaScript ones: a pre-norm GELU decoder-only transformer
 (embedding + learned positions -> N nn.TransformerEncoderLayer(norm_first=True, causal mask) ->
 LayerNorm -> tied output), and a GRU encoder / Bahdanau-attention GRU decoder. Each step is
 forward + backward (gradients of the mean cross-entropy), no optimizer update.
@@ -83,7 +86,31 @@ def lm_step(cfg, B, T):
     return step
 
 
+def serve(cfg):
+    """Interleaving mode (bench/ratio.mjs): build the LM once, then for each line "N" on stdin run N
+    timed steps and print their times in ms as one JSON line; an empty line ends."""
+    torch.set_num_threads(cfg["threads"])
+    torch.manual_seed(0)
+    lm = cfg["lm"]
+    step = lm_step(lm, lm["B"], lm["T"])
+    step()
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        n = int(line.strip() or 0)
+        if n <= 0:
+            break
+        ms = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            step()
+            ms.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps(ms), flush=True)
+
+
 def main():
+    if sys.argv[1] == "--serve":
+        serve(json.loads(sys.argv[2]))
+        return
     cfg = json.loads(sys.argv[1])
     torch.set_num_threads(cfg["threads"])
     torch.manual_seed(0)

@@ -5,6 +5,8 @@
 //   2. peak tensor memory and step time as the context grows 64 -> 512 (batch 4);
 //   3. sentences/s of a GRU encoder / Bahdanau-attention GRU decoder, width 256, length 10, batch 32.
 //
+// Then issue #17's ratio from an interleaved run (bench/ratio.mjs): Strand and PyTorch alternate steps.
+//
 // tfjs-layers 4.22 has no public attention layer (its MultiHeadAttention sits unexported under
 // layers/nlp), so there is no tfjs-layers column. The machine is shared: steps are few; medians.
 //   STRAND_BENCH_BACKEND=cpu node bench/run.mjs      (default: wasm)
@@ -17,6 +19,7 @@ import { describeCpu, useBackend } from '@strand/backend';
 import { namedParameters } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { Seq2Seq, TransformerLm } from '../dist/index.js';
+import { ratioBench } from './ratio.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const smoke = process.env.STRAND_BENCH_SMOKE === '1';
@@ -183,3 +186,6 @@ console.log('| | step ms | sentences/s |\n| --- | ---: | ---: |');
 console.log(`| Strand (${backend}) | ${fmt(s2sMs)} | ${fmt((S2S.B * 1000) / s2sMs, 1)} |`);
 if (!torch.error)
   console.log(`| PyTorch CPU | ${fmt(torch.s2sMs)} | ${fmt((S2S.B * 1000) / torch.s2sMs, 1)} |`);
+
+console.log('\n### Strand / PyTorch, interleaved (issue #17: forward + backward within 2x of PyTorch)\n');
+await ratioBench({ TransformerLm });

@@ -5,7 +5,7 @@
  * SA is masked (causal) self-attention, CA attends over the encoder output.
  */
 import { deriveSeed } from '@strand/base';
-import { initLayerNorm, type LayerNormParams, layerNorm } from '@strand/core';
+import { initLayerNorm, type LayerNormParams } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   attentionOf,
@@ -16,6 +16,7 @@ import {
   transformerLayerSpec,
 } from './encoder-layer.js';
 import { drop, type FeedForwardParams, feedForward, initFeedForward } from './feed-forward.js';
+import { layerNormFused } from './fused.js';
 import {
   initMultiHeadAttention,
   type KvCache,
@@ -109,8 +110,7 @@ export function decoderLayer(
   const rate = training ? spec.dropout : 0;
   const seed = o.seed;
   const sub = (name: string) => (seed === undefined ? {} : { seed: deriveSeed(seed, name) });
-  const norm = (n: LayerNormParams, h: tf.Tensor) =>
-    layerNorm(n, h, { epsilon: spec.layerNormEps }) as tf.Tensor3D;
+  const norm = (n: LayerNormParams, h: tf.Tensor) => layerNormFused(n, h, spec.layerNormEps) as tf.Tensor3D;
   return tidy(() => {
     const selfAttention = (h: tf.Tensor3D) => {
       const r = multiHeadAttention(attentionOf(spec, p.selfAttn), h, h, h, {

@@ -5,7 +5,7 @@
  * With `causal: true` and a cache this is also the decoder-only (GPT) block.
  */
 import { ConfigError, deriveSeed, oneOf, positiveInteger, rate } from '@strand/base';
-import { initLayerNorm, type LayerNormParams, layerNorm } from '@strand/core';
+import { initLayerNorm, type LayerNormParams } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type Activation,
@@ -14,6 +14,7 @@ import {
   feedForward,
   initFeedForward,
 } from './feed-forward.js';
+import { layerNormFused } from './fused.js';
 import {
   initMultiHeadAttention,
   type KvCache,
@@ -159,8 +160,7 @@ export function encoderLayer(
   const training = o.training ?? false;
   const rate = training ? spec.dropout : 0;
   const seed = o.seed;
-  const norm = (n: LayerNormParams, h: tf.Tensor) =>
-    layerNorm(n, h, { epsilon: spec.layerNormEps }) as tf.Tensor3D;
+  const norm = (n: LayerNormParams, h: tf.Tensor) => layerNormFused(n, h, spec.layerNormEps) as tf.Tensor3D;
   return tidy(() => {
     const selfAttention = (h: tf.Tensor3D) => {
       const r = multiHeadAttention(attentionOf(spec, p.selfAttn), h, h, h, {

@@ -1,6 +1,7 @@
 import { ConfigError, deriveSeed, oneOf, positiveInteger, ShapeError } from '@strand/base';
-import { dropout, initializers, initLinear, type LinearParams, linear } from '@strand/core';
+import { dropout, initializers, initLinear, type LinearParams } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { linearFused } from './fused.js';
 import { tidy } from './tidy.js';
 
 export type Activation = 'relu' | 'gelu';
@@ -53,9 +54,9 @@ export function feedForward(p: FeedForwardParams, x: tf.Tensor, o: FeedForwardOp
   if (x.rank < 2 || x.shape[x.rank - 1] !== d) throw new ShapeError('feed-forward input', [null, d], x.shape);
   oneOf(o.activation, ['relu', 'gelu'] as const, 'activation');
   return tidy(() => {
-    let h = activate(linear(p.linear1, x), o.activation); // [..., hidden]
+    let h = activate(linearFused(p.linear1, x), o.activation); // [..., hidden]
     if (o.training && (o.dropout ?? 0) > 0) h = drop(h, o.dropout ?? 0, o.seed, 'ff');
-    return linear(p.linear2, h); // [..., dModel]
+    return linearFused(p.linear2, h); // [..., dModel]
   });
 }
 

@@ -5,8 +5,9 @@
  * Key and value sizes may differ from the query's (PyTorch's kdim / vdim).
  */
 import { ConfigError, positiveInteger, rate, ShapeError } from '@strand/base';
-import { deriveSeed, initializers, initLinear, type LinearParams, linear } from '@strand/core';
+import { deriveSeed, initializers, initLinear, type LinearParams } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { linearFused } from './fused.js';
 import { asMask, keyPaddingToAttention } from './mask.js';
 import { applyRope, type RopeOptions } from './positional.js';
 import { scaledDotProductAttention } from './scaled-dot-product.js';
@@ -156,8 +157,8 @@ export function projectKeyValue(m: MultiHeadAttention, key: tf.Tensor3D, value: 
   if (value.shape[1] !== key.shape[1])
     throw new ShapeError('attention value', [key.shape[0], key.shape[1], m.spec.vdim], value.shape);
   return tidy(() => ({
-    key: splitHeads(linear(m.params.key, key), m.spec.numHeads),
-    value: splitHeads(linear(m.params.value, value), m.spec.numHeads),
+    key: splitHeads(linearFused(m.params.key, key), m.spec.numHeads),
+    value: splitHeads(linearFused(m.params.value, value), m.spec.numHeads),
   }));
 }
 
@@ -181,7 +182,7 @@ export function multiHeadAttention(
   const batch = query.shape[0];
   return tidy(() => {
     const offset = o.cache?.key.shape[2] ?? 0;
-    let q = splitHeads(linear(params.query, query), spec.numHeads); // [B, H, tq, dh]
+    let q = splitHeads(linearFused(params.query, query), spec.numHeads); // [B, H, tq, dh]
     let kv = o.staticKv ?? projectKeyValue(m, key, value); // [B, H, tk, dh] each
     if (kv.key.shape[0] !== batch)
       throw new ShapeError('attention key', [batch, null, spec.kdim], kv.key.shape);
@@ -189,7 +190,8 @@ export function multiHeadAttention(
       q = applyRope(q, { ...o.rope, offset }) as tf.Tensor4D;
       kv = { key: applyRope(kv.key, { ...o.rope, offset }) as tf.Tensor4D, value: kv.value };
     }
-    if (o.cache) {
+    // An empty cache (a training pass through a cached model) adds nothing: skip the copy and its gradient.
+    if (o.cache && o.cache.key.shape[2] > 0) {
       kv = { key: tf.concat([o.cache.key, kv.key], 2), value: tf.concat([o.cache.value, kv.value], 2) }; // [B, H, Tc + tk, dh]
     }
     const tk = kv.key.shape[2];
@@ -211,7 +213,7 @@ export function multiHeadAttention(
       training: o.training ?? false,
       ...(o.seed === undefined ? {} : { seed: o.seed }),
     });
-    const output = linear(params.output, mergeHeads(att.output)) as tf.Tensor3D; // [B, tq, E]
+    const output = linearFused(params.output, mergeHeads(att.output)) as tf.Tensor3D; // [B, tq, E]
     return { output, weights: att.weights as tf.Tensor4D, ...(o.cache ? { cache: kv } : {}) };
   });
 }

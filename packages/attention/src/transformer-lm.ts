@@ -28,8 +28,6 @@ import {
   initLayerNorm,
   type LayerNormParams,
   type LinearParams,
-  layerNorm,
-  linear,
 } from '@strand/core';
 import type { AutoregressiveModel, ForwardOptions } from '@strand/trainer';
 import * as tf from '@tensorflow/tfjs-core';
@@ -41,6 +39,7 @@ import {
   transformerLayerSpec,
 } from './encoder-layer.js';
 import { type Activation, drop, torchLinear } from './feed-forward.js';
+import { gatherRows, layerNormFused, linearFused } from './fused.js';
 import type { KvCache } from './multi-head.js';
 import {
   initLearnedPositions,
@@ -235,7 +234,7 @@ export class TransformerLm implements AutoregressiveModel<TransformerLmState>, S
     const rate = training ? c.dropout : 0;
     const seed = options.seed;
     return tidy(() => {
-      let x = tf.gather(p.embedding, tf.cast(ids, 'int32')) as tf.Tensor3D; // [B, T, C]
+      let x = gatherRows(p.embedding as tf.Tensor2D, tf.cast(ids, 'int32')) as tf.Tensor3D; // [B, T, C]
       if (p.positions) x = tf.add(x, learnedPositions(p.positions, T, state.position));
       else if (c.positions === 'sinusoidal') x = tf.add(x, sinusoidalEncoding(T, c.dModel, state.position));
       x = drop(x, rate, seed, 'embedding') as tf.Tensor3D;
@@ -258,10 +257,10 @@ export class TransformerLm implements AutoregressiveModel<TransformerLmState>, S
         x = r.output;
         caches.push(r.cache!);
       });
-      const h = layerNorm(p.finalNorm, x) as tf.Tensor3D; // [B, T, C]
+      const h = layerNormFused(p.finalNorm, x, 1e-5) as tf.Tensor3D; // [B, T, C]
       const logits = (
         p.head
-          ? linear(p.head, h)
+          ? linearFused(p.head, h)
           : tf.reshape(tf.matMul(tf.reshape(h, [batch * T, c.dModel]), p.embedding, false, true), [
               batch,
               T,

@@ -4,7 +4,7 @@
  * Pre-norm stacks need the final norm (the residual stream is never normalised otherwise).
  */
 import { ConfigError, deriveSeed, positiveInteger } from '@strand/base';
-import { initLayerNorm, type LayerNormParams, layerNorm } from '@strand/core';
+import { initLayerNorm, type LayerNormParams } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type DecoderLayerOptions,
@@ -20,6 +20,7 @@ import {
   type TransformerLayerConfig,
   type TransformerLayerSpec,
 } from './encoder-layer.js';
+import { layerNormFused } from './fused.js';
 import {
   decoderLayerFromTorch,
   encoderLayerFromTorch,
@@ -91,9 +92,7 @@ export function transformerEncoder(
         ...(o.seed === undefined ? {} : { seed: deriveSeed(o.seed, 'layer', i) }),
       }).output;
     });
-    return (
-      enc.params.norm ? layerNorm(enc.params.norm, h, { epsilon: enc.spec.layerNormEps }) : h
-    ) as tf.Tensor3D;
+    return (enc.params.norm ? layerNormFused(enc.params.norm, h, enc.spec.layerNormEps) : h) as tf.Tensor3D;
   });
 }
 
@@ -112,9 +111,7 @@ export function transformerDecoder(
         ...(o.seed === undefined ? {} : { seed: deriveSeed(o.seed, 'layer', i) }),
       }).output;
     });
-    return (
-      dec.params.norm ? layerNorm(dec.params.norm, h, { epsilon: dec.spec.layerNormEps }) : h
-    ) as tf.Tensor3D;
+    return (dec.params.norm ? layerNormFused(dec.params.norm, h, dec.spec.layerNormEps) : h) as tf.Tensor3D;
   });
 }
 

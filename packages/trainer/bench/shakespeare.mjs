@@ -26,13 +26,13 @@ const { values } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     minutes: { type: 'string', default: '10' },
-    steps: { type: 'string', default: '900' },
-    units: { type: 'string', default: '384' },
+    steps: { type: 'string', default: '3600' },
+    units: { type: 'string', default: '256' },
     layers: { type: 'string', default: '1' },
-    batch: { type: 'string', default: '32' },
+    batch: { type: 'string', default: '16' },
     bptt: { type: 'string', default: '128' },
     lr: { type: 'string', default: '0.003' },
-    'eval-every': { type: 'string', default: '200' },
+    'eval-every': { type: 'string', default: '400' },
     log: { type: 'string' },
   },
 });
@@ -65,14 +65,13 @@ export async function shakespeareBench() {
     embeddingDim: 64,
     units: Number(values.units),
     layers: Number(values.layers),
-    dropout: 0.1,
     seed: 1,
   });
-  const optimizer = adamw({ lr: Number(values.lr), weightDecay: 0.01 });
+  const optimizer = adamw({ lr: Number(values.lr) });
   const scheduler = linearWarmup(optimizer, {
-    warmupSteps: 50,
+    warmupSteps: 30,
     startFactor: 0.1,
-    after: (o) => cosineAnnealing(o, { tMax: steps - 50, etaMin: Number(values.lr) / 20 }),
+    after: (o) => cosineAnnealing(o, { tMax: steps - 30, etaMin: Number(values.lr) / 10 }),
   });
   const curve = [];
   const t1 = performance.now();
@@ -81,11 +80,15 @@ export async function shakespeareBench() {
     optimizer,
     scheduler,
     clip: 1,
-    data: streamData(trainIds, { batchSize: Number(values.batch), chunkLength: Number(values.bptt) }),
+    data: streamData(trainIds, {
+      batchSize: Number(values.batch),
+      chunkLength: Number(values.bptt),
+      resetProbability: 0.05,
+    }),
     steps,
     minutes: Number(values.minutes),
     evalEvery: Number(values['eval-every']),
-    evaluate: lmEvaluator(validIds.subarray(0, 20_000), { batchSize: 16, chunkLength: 250 }),
+    evaluate: lmEvaluator(validIds.subarray(0, 20_000), { batchSize: 16, chunkLength: 256 }),
     callbacks: {
       onEvalEnd: (e) => {
         curve.push({ step: e.step, seconds: (performance.now() - t1) / 1000, valLoss: e.metrics.valLoss });

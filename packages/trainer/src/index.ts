@@ -11,10 +11,19 @@ export { type CheckpointStore, loadLatest, memoryStore } from './checkpoint/stor
 export {
   type BeamSearchOptions,
   beamSearch,
+  beamSearchAsync,
   type Hypothesis,
   lengthPenalty,
 } from './decoding/beam-search.js';
-export { type GenerateOptions, generate, greedy, sample } from './decoding/generate.js';
+export {
+  type GenerateOptions,
+  type GreedyOptions,
+  generate,
+  greedy,
+  greedyAsync,
+  sample,
+  sampleAsync,
+} from './decoding/generate.js';
 export {
   argmax,
   chooseToken,
@@ -22,16 +31,24 @@ export {
   type SamplingOptions,
   samplingDistribution,
 } from './decoding/logits.js';
-export { createStepper, type Stepper } from './decoding/stepper.js';
+export { type AsyncStepper, createStepper, createStepperAsync, type Stepper } from './decoding/stepper.js';
 export {
   type Batch,
   type DataSource,
   type LabelledSequence,
   labelledData,
+  type StreamDataOptions,
   streamData,
   windowData,
 } from './loop/data.js';
-export { lmEvaluator, type StreamLossOptions, streamLoss } from './loop/evaluate.js';
+export {
+  lmEvaluator,
+  lmEvaluatorAsync,
+  type StreamLossOptions,
+  type StreamLossResult,
+  streamLoss,
+  streamLossAsync,
+} from './loop/evaluate.js';
 export { type LossFn, tokenCrossEntropy } from './loop/loss.js';
 export {
   type BatchEndEvent,
@@ -71,7 +88,13 @@ export {
 } from './metrics/confusion.js';
 export { nllPerStep, type StepNll, StepNllMeter } from './metrics/step-nll.js';
 export { bitsPerCharacter, MeanMeter, type MeanState, perplexity } from './metrics/summary.js';
-export type { AutoregressiveModel, ForwardOptions, ModelConfig, TrainableModel } from './model.js';
+export type {
+  AsyncSequenceModel,
+  AutoregressiveModel,
+  ForwardOptions,
+  ModelConfig,
+  TrainableModel,
+} from './model.js';
 export {
   type Pooling,
   SequenceClassifier,
@@ -85,7 +108,7 @@ export {
   type LanguageModelParams,
   languageModel,
 } from './models/language-model.js';
-export { type LogProbOptions, sequenceLogProbs } from './models/log-prob.js';
+export { type LogProbOptions, sequenceLogProbs, sequenceLogProbsAsync } from './models/log-prob.js';
 export type { CellKind, RecurrentConfig } from './models/recurrent.js';
 export { createModel, type ModelFactory, modelKinds, registerModel } from './models/registry.js';
 export {
@@ -103,6 +126,7 @@ export {
   clipGradNormAsync,
   clipGradValue,
   gradNorm,
+  gradNormAsync,
 } from './optim/clip.js';
 export { assertFinite, checkFiniteGrads, checkFiniteGradsAsync, type FiniteCheck } from './optim/finite.js';
 export { type OneCycleConfig, oneCycle } from './optim/one-cycle.js';

@@ -4,6 +4,7 @@
  * checkpoints and the decoders work the same for a recurrent language model here and for the
  * transformer in `@strand/attention`.
  */
+import type { SampleOptions, Sequence } from '@strand/base';
 import type { Params } from '@strand/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
@@ -76,4 +77,14 @@ export interface AutoregressiveModel<S = unknown> extends TrainableModel<S> {
    * valid. Optional: without it, decoders gather every tensor of the state tree along axis 0.
    */
   selectState?(state: S, rows: readonly number[]): S;
+}
+
+/**
+ * The asynchronous twin of @strand/base's `SequenceModel`, for backends that cannot read tensors
+ * synchronously (WebGPU in Node): the same values, as promises.
+ */
+export interface AsyncSequenceModel {
+  logProbAsync(sequence: Sequence): Promise<number>;
+  perplexityAsync(sequences: readonly Sequence[]): Promise<number>;
+  sampleAsync(length: number, options?: SampleOptions): Promise<Int32Array>;
 }

@@ -70,7 +70,21 @@ function hyperparameters(
     warmup: pick('warmup'),
     clip: pick('clip'),
     weightDecay: pick('weightDecay'),
+    reset: pick('reset'),
   };
+}
+
+const RECURRENT = ['lstm', 'gru', 'rnn'] as const;
+
+/** "(default: lstm 384, gru 512, ...)" from LM_DEFAULTS, equal values merged, so the help never drifts. */
+function defaultsText(
+  key: keyof LmHyperparameters,
+  models: readonly (keyof typeof LM_DEFAULTS)[] = [...RECURRENT, 'transformer'],
+): string {
+  const groups = new Map<number, string[]>();
+  for (const m of models) groups.set(LM_DEFAULTS[m][key], [...(groups.get(LM_DEFAULTS[m][key]) ?? []), m]);
+  if (groups.size === 1) return `(default ${[...groups.keys()][0]})`;
+  return `(default: ${[...groups].map(([v, ms]) => `${ms.join('/')} ${v}`).join(', ')})`;
 }
 
 export function lmCommand(program: Command): void {
@@ -80,32 +94,45 @@ export function lmCommand(program: Command): void {
       'Character language model on tiny Shakespeare, beside the 5-gram Kneser-Ney baseline; then a sample',
     )
     .addOption(new Option('--model <name>', 'model').choices(LM_MODELS).default('lstm'))
-    .option('--layers <n>', 'layers (default: lstm/gru/rnn 1, transformer 4)', parseInteger(1))
+    .option('--layers <n>', `layers ${defaultsText('layers')}`, parseInteger(1))
+    .option('--units <n>', `hidden units / model width ${defaultsText('units')}`, parseInteger(1))
     .option(
-      '--units <n>',
-      'hidden units / model width (default: recurrent 512, transformer 128)',
+      '--embedding <n>',
+      `embedding size of the recurrent models ${defaultsText('embedding', RECURRENT)}`,
       parseInteger(1),
     )
-    .option('--embedding <n>', 'embedding size of the recurrent models (default 64)', parseInteger(1))
-    .option('--heads <n>', 'attention heads of the transformer (default 4)', parseInteger(1))
-    .option('--dropout <p>', 'dropout rate (default 0.1)', parseNumber(0, 0.99))
+    .option(
+      '--heads <n>',
+      `attention heads of the transformer ${defaultsText('heads', ['transformer'])}`,
+      parseInteger(1),
+    )
+    .option('--dropout <p>', `dropout rate ${defaultsText('dropout')}`, parseNumber(0, 0.99))
     .option(
       '--context <n>',
-      'truncated-BPTT length / transformer context (default 100 / 128)',
+      `truncated-BPTT length / transformer context ${defaultsText('context')}`,
       parseInteger(2),
     )
-    .option('--batch <n>', 'batch size (default 32, transformer 16)', parseInteger(1))
+    .option('--batch <n>', `batch size ${defaultsText('batch')}`, parseInteger(1))
+    .option('--lr <rate>', `peak learning rate of AdamW ${defaultsText('lr')}`, parseNumber(0, 10, false))
     .option(
-      '--lr <rate>',
-      'peak learning rate of AdamW (default 3e-3, transformer 1e-3)',
-      parseNumber(0, 10, false),
+      '--warmup <steps>',
+      `linear warm-up steps before the cosine decay ${defaultsText('warmup')}`,
+      parseInteger(0),
     )
-    .option('--warmup <steps>', 'linear warm-up steps before the cosine decay (default 100)', parseInteger(0))
-    .option('--clip <norm>', 'clip the global gradient norm (default 1)', parseNumber(0, 1e6, false))
+    .option(
+      '--clip <norm>',
+      `clip the global gradient norm ${defaultsText('clip')}`,
+      parseNumber(0, 1e6, false),
+    )
     .option(
       '--weight-decay <w>',
-      'AdamW decoupled weight decay (default 0, transformer 0.1)',
+      `AdamW decoupled weight decay ${defaultsText('weightDecay')}`,
       parseNumber(0, 10),
+    )
+    .option(
+      '--reset <p>',
+      `chance that a training stream's state is zeroed before a chunk, so the model learns to start from zeros ${defaultsText('reset', RECURRENT)}`,
+      parseNumber(0, 0.99),
     )
     .option('--order <n>', 'n-gram order of the baseline (and of --model ngram)', parseInteger(1), 5)
     .option('--eval-every <steps>', 'validate (and checkpoint) every N steps', parseInteger(1), 250)

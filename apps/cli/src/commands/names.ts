@@ -20,7 +20,8 @@ import { trainNgramClassifier } from './names/ngram.js';
 import { confusedPairs, confusionGrid, confusionSvg } from './names/report.js';
 
 const DEFAULT_OUT = 'strand-runs/names';
-const DEFAULT_MINUTES = 8;
+const DEFAULT_MINUTES = 10;
+const DEFAULT_EPOCHS = 16;
 const CELLS = ['gru', 'lstm', 'rnn'] as const;
 /** The issue's target for the neural classifier's held-out accuracy. */
 const TARGET_ACCURACY = 0.85;
@@ -72,9 +73,9 @@ export function namesCommand(program: Command): void {
       'last',
     )
     .option('--dropout <p>', 'dropout rate', parseNumber(0, 0.99), 0.2)
-    .option('--batch <n>', 'batch size', parseInteger(1), 64)
-    .option('--lr <rate>', 'peak AdamW learning rate', parseNumber(0, 10, false), 3e-3)
-    .option('--epochs <n>', 'classifier epoch budget (default 12)', parseInteger(1))
+    .option('--batch <n>', 'batch size (names of similar lengths batched together)', parseInteger(1), 128)
+    .option('--lr <rate>', 'peak AdamW learning rate', parseNumber(0, 10, false), 5e-3)
+    .option('--epochs <n>', `classifier epoch budget (default ${DEFAULT_EPOCHS})`, parseInteger(1))
     .option(
       '--eval-every <steps>',
       'score a held-out probe (and checkpoint) every N steps',
@@ -128,7 +129,8 @@ export function namesCommand(program: Command): void {
       pooling: raw['pooling'] as string,
       seed: options.seed,
     };
-    const epochs = (raw['epochs'] as number | undefined) ?? (options.steps === undefined ? 12 : undefined);
+    const epochs =
+      (raw['epochs'] as number | undefined) ?? (options.steps === undefined ? DEFAULT_EPOCHS : undefined);
     const minutes = options.minutes ?? (options.steps === undefined ? DEFAULT_MINUTES : undefined);
     const generatorSteps = raw['generatorSteps'] as number;
     const budget = {
@@ -141,6 +143,8 @@ export function namesCommand(program: Command): void {
       clip: 1,
       weightDecay: 0.01,
       evalEvery: raw['evalEvery'] as number,
+      bucketed: true,
+      embeddingInit: 'normal' as const,
     };
     output.note(`training the classifier: ${JSON.stringify(config)}`);
     const probe = validSet.filter((_, i) => i % 4 === 0);

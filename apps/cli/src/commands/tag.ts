@@ -53,6 +53,12 @@ export function tagCommand(program: Command): void {
     .option('--epochs <n>', 'most training epochs of the BiLSTM', parseInteger(1), 20)
     .option('--eval-every <steps>', 'accuracy on dev every N steps (and at the end)', parseInteger(1), 200)
     .option('--patience <n>', 'early stopping: dev evaluations without improvement', parseInteger(1), 6)
+    .option(
+      '--word-dropout <alpha>',
+      'word dropout: a training word seen c times becomes <unk> with probability α/(α+c) (0: none)',
+      parseNumber(0, 1e6),
+      0.25,
+    )
     .option('--limit <n>', 'use only the first N sentences of each split (smoke runs)', parseInteger(1));
   addCommonOptions(tag, { out: 'strand-runs/tag', minutes: DEFAULT_MINUTES });
 
@@ -153,6 +159,7 @@ export function tagCommand(program: Command): void {
               minutes === undefined ? Number.POSITIVE_INFINITY : performance.now() / 1000 + minutes * 60,
             evalEvery: raw['evalEvery'] as number,
             patience: raw['patience'] as number,
+            wordDropout: raw['wordDropout'] as number,
             seed: options.seed,
           },
           output,

@@ -17,14 +17,8 @@ import { table } from '../frame/output.js';
 import { renderSvg } from '../frame/plot.js';
 import { type RunContext, startRun } from '../frame/run.js';
 import { loadTranslator } from './translate/checkpoint.js';
-import {
-  type Corpus,
-  decodeTarget,
-  encodeSource,
-  loadCorpus,
-  type TokenizerKind,
-  words,
-} from './translate/data.js';
+import { loadCorpus } from './translate/corpus.js';
+import { type Corpus, decodeTarget, encodeSource, type TokenizerKind, words } from './translate/data.js';
 import { attentionOf, type DecodeOptions, translateAll } from './translate/decode.js';
 import {
   attentionChart,

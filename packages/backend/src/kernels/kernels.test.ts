@@ -85,3 +85,52 @@ describe('missing kernels', () => {
     expect(backendsWithKernel('UnsortedSegmentSum')).toEqual(expect.arrayContaining(['cpu', 'wasm']));
   });
 });
+
+describe('BatchMatMul on wasm', () => {
+  // Sizes that are not multiples of anything, so a wrong stride or offset shows.
+  const cases = [
+    { name: 'batched', a: [3, 5, 7], b: [3, 7, 4], tA: false, tB: false },
+    { name: 'batched, 4-D', a: [2, 3, 6, 5], b: [2, 3, 5, 9], tA: false, tB: false },
+    { name: 'batched, b transposed', a: [2, 3, 6, 5], b: [2, 3, 9, 5], tA: false, tB: true },
+    { name: 'batched, a transposed', a: [4, 5, 6], b: [4, 5, 3], tA: true, tB: false },
+    { name: 'batched, both transposed', a: [4, 5, 6], b: [4, 3, 5], tA: true, tB: true },
+    { name: 'b shared (batch 1)', a: [4, 6, 5], b: [1, 5, 3], tA: false, tB: false },
+    { name: 'b shared (rank 2)', a: [2, 3, 6, 5], b: [5, 3], tA: false, tB: false },
+    { name: 'a shared (batch 1)', a: [1, 6, 5], b: [4, 5, 3], tA: false, tB: false },
+    { name: 'plain 2-D', a: [6, 5], b: [5, 3], tA: false, tB: false },
+  ];
+  it.each(cases)('matches cpu (with gradients where tfjs has them): $name', async ({ a, b, tA, tB }) => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.randomNormal(a, 0, 1, 'float32', 1);
+        const y = tf.randomNormal(b, 0, 1, 'float32', 2);
+        const w = tf.randomNormal(tf.matMul(x, y, tA, tB).shape, 0, 1, 'float32', 3);
+        const f = (p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, tA, tB), w));
+        // tfjs' BatchMatMul gradient does not sum over broadcast batch axes (on any backend): forward only there.
+        const broadcast = a.length !== b.length || a[0] !== b[0];
+        const gs = broadcast ? [] : tf.grads(f)([x, y]);
+        return [tf.matMul(x, y, tA, tB), ...gs].map((t) => ({
+          shape: t.shape,
+          values: Array.from(t.dataSync()),
+        }));
+      });
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    for (let i = 0; i < cpu.length; i++) {
+      expect(wasm[i]!.shape).toEqual(cpu[i]!.shape);
+      expectClose(wasm[i]!.values, cpu[i]!.values, 1e-4);
+    }
+  });
+
+  it('leaves no tensor and no heap view behind', async () => {
+    await useBackend('wasm');
+    const x = tf.randomNormal([8, 16, 4]);
+    const y = tf.randomNormal([8, 4, 16]);
+    const run = () => tf.matMul(x, y);
+    tf.dispose(await expectNoLeakedTensors(run));
+    const before = tf.memory().numBytes;
+    for (let i = 0; i < 5; i++) tf.dispose(run());
+    expect(tf.memory().numBytes).toBe(before);
+    tf.dispose([x, y]);
+  });
+});

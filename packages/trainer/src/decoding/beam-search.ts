@@ -1,12 +1,15 @@
 /**
  * Beam search (stateful: each beam's state is carried and reordered, the prefix never re-run), with
  * GNMT's length normalisation (Wu et al. 2016): score = log p(y) / lp(y), lp(y) = ((5 + |y|) / 6)^alpha.
- * alpha = 0 (the default) ranks by plain log-probability.
+ * alpha = 0 (the default) ranks by plain log-probability. One device read per step (the logits of
+ * every live beam); `beamSearch` reads synchronously (cpu, wasm), `beamSearchAsync` asynchronously
+ * (every backend, WebGPU included), with the same results.
  */
 import { integerInRange, nonNegativeNumber, positiveInteger, type Sequence } from '@strand/base';
 import type { AutoregressiveModel } from '../model.js';
 import { checkIdValues } from '../models/common.js';
-import { createStepper } from './stepper.js';
+import { type Reads, readAsync, readSync } from '../reads.js';
+import { openStepper } from './stepper.js';
 
 export interface BeamSearchOptions {
   /** Hypotheses kept after every step. */
@@ -66,6 +69,24 @@ export function beamSearch(
   prompt: Sequence,
   options: BeamSearchOptions,
 ): Hypothesis[] {
+  return readSync(beamSteps(model, prompt, options));
+}
+
+/** `beamSearch` reading asynchronously: the same hypotheses, on every backend (WebGPU included). */
+export function beamSearchAsync(
+  model: AutoregressiveModel,
+  prompt: Sequence,
+  options: BeamSearchOptions,
+): Promise<Hypothesis[]> {
+  return readAsync(beamSteps(model, prompt, options));
+}
+
+/** The search, yielding its reads (see ../reads.ts). */
+function* beamSteps(
+  model: AutoregressiveModel,
+  prompt: Sequence,
+  options: BeamSearchOptions,
+): Reads<Hypothesis[]> {
   const width = positiveInteger(options.beamWidth, 'beamWidth');
   const maxTokens = positiveInteger(options.maxTokens, 'maxTokens');
   const alpha = nonNegativeNumber(options.lengthPenalty ?? 0, 'lengthPenalty');
@@ -81,7 +102,7 @@ export function beamSearch(
       finished: isEos,
     });
   };
-  const stepper = createStepper(model, [prompt]);
+  const stepper = yield* openStepper(model, [prompt]);
   try {
     let alive: Beam[] = [{ tokens: [], logProb: 0 }];
     for (let step = 0; step < maxTokens && alive.length > 0; step++) {
@@ -105,7 +126,7 @@ export function beamSearch(
       alive = next;
       if (alive.length > 0 && step < maxTokens - 1) {
         stepper.select(rows);
-        stepper.feed(alive.map((b) => b.tokens[b.tokens.length - 1]!));
+        yield* stepper.feed(alive.map((b) => b.tokens[b.tokens.length - 1]!));
       }
     }
     for (const b of alive) done(b, false);

@@ -3,7 +3,7 @@
  * Int32Arrays. The (epoch, index) pair is the whole data position, so a resumed run asks for the
  * same pair and gets the same batch; no hidden iterator state.
  */
-import { deriveSeed, InputError, nonNegativeInteger, positiveInteger, Rng } from '@strand/base';
+import { deriveSeed, InputError, nonNegativeInteger, positiveInteger, Rng, rate } from '@strand/base';
 import { lmStreams, padBatch, randomWindows, shuffledIndices } from '@strand/data';
 
 export interface Batch {
@@ -15,6 +15,8 @@ export interface Batch {
   readonly length: number;
   /** [batch * length], 1 for real steps and 0 for padding; absent when every step is real. */
   readonly mask?: Float32Array;
+  /** [batch], 1 for the rows whose carried state is zeroed before this batch (contiguous sources only). */
+  readonly resets?: Uint8Array;
 }
 
 export interface DataSource {
@@ -24,13 +26,40 @@ export interface DataSource {
   batch(epoch: number, index: number): Batch;
 }
 
+export interface StreamDataOptions {
+  readonly batchSize: number;
+  readonly chunkLength: number;
+  /**
+   * Probability that a row's carried state is zeroed before a chunk (drawn per row and chunk from
+   * deriveSeed(seed, 'reset', epoch, index)). Streams otherwise start from zeros once an epoch, so the
+   * model rarely sees a zero state, and evaluation (or sampling) from one reads far worse than the
+   * training loss until late in training; occasional resets teach it to start, at the cost of the
+   * context lost at each reset (a chunk of 128 with p = 0.05: one reset per ~2,600 characters). Default 0.
+   */
+  readonly resetProbability?: number;
+  /** Seed of the resets. Default 0. */
+  readonly seed?: number;
+}
+
 /**
  * Contiguous streams for truncated BPTT (`lmStreams` of @strand/data): the state is carried from
- * chunk to chunk, detached in between, and reset at every epoch.
+ * chunk to chunk, detached in between, and reset at every epoch (and, with `resetProbability`, at random).
  */
-export function streamData(ids: Int32Array, options: { batchSize: number; chunkLength: number }): DataSource {
+export function streamData(ids: Int32Array, options: StreamDataOptions): DataSource {
   const s = lmStreams(ids, options);
-  return { contiguous: true, batchesPerEpoch: s.numChunks, batch: (_epoch, i) => s.chunk(i) };
+  const p = rate(options.resetProbability ?? 0, 'resetProbability');
+  const seed = nonNegativeInteger(options.seed ?? 0, 'seed');
+  return {
+    contiguous: true,
+    batchesPerEpoch: s.numChunks,
+    batch: (epoch, i) => {
+      const chunk = s.chunk(i);
+      if (p === 0 || i === 0) return chunk;
+      const rng = new Rng(deriveSeed(seed, 'reset', epoch, i));
+      const resets = Uint8Array.from({ length: chunk.batch }, () => (rng.next() < p ? 1 : 0));
+      return resets.includes(1) ? { ...chunk, resets } : chunk;
+    },
+  };
 }
 
 /**

@@ -22,7 +22,7 @@ import { type CheckpointStore, loadLatest } from '../checkpoint/store.js';
 import type { TrainableModel } from '../model.js';
 import { checkIdValues, tidy } from '../models/common.js';
 import { mapStateLeaves, stateLeaves } from '../models/recurrent.js';
-import { clipGradNormAsync } from '../optim/clip.js';
+import { clipGradNormDeferred } from '../optim/clip.js';
 import { checkFiniteGradsAsync } from '../optim/finite.js';
 import type { Optimizer, OptimizerState, Scheduler } from '../optim/types.js';
 import type { Batch, DataSource } from './data.js';
@@ -352,6 +352,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         s.carried = null;
       }
       if (s.carried === null) s.carried = model.initialState(batch.batch);
+      else if (batch.resets !== undefined) s.carried = zeroRows(model, s.carried, batch.resets);
       const lr = optimizer.learningRate;
       const dropoutSeed = s.rng.nextUint32();
       const vocabSize = (model as { vocabSize?: unknown }).vocabSize;
@@ -375,24 +376,22 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           throw e;
         }
       }
-      // Only asynchronous reads (WebGPU has no synchronous ones): the loss and the global norm.
-      let lossValue: number;
-      let norm: number;
+      // One asynchronous read per step (WebGPU has no synchronous ones): the loss and the global
+      // norm (clipping's pre-clip norm when clipping; the scaling itself stays on the device).
       let grads = r.grads;
+      let total: tf.Scalar;
       if (clip !== undefined) {
-        const c = await clipGradNormAsync(grads, clip);
+        const c = clipGradNormDeferred(grads, clip, {});
         tf.dispose([...grads.values()]);
         grads = c.grads;
-        norm = c.norm;
-        lossValue = (await r.loss.data())[0]!;
-      } else {
-        const both = tidy(() => tf.stack([r.loss, globalNorm([...grads.values()])]));
-        const v = await both.data();
-        both.dispose();
-        lossValue = v[0]!;
-        norm = v[1]!;
-      }
-      r.loss.dispose();
+        total = c.total ?? tf.scalar(0);
+      } else total = globalNorm([...grads.values()]);
+      const both = tidy(() => tf.stack([r.loss, total]));
+      tf.dispose([r.loss, total]);
+      const v = await both.data();
+      both.dispose();
+      const lossValue = v[0]!;
+      const norm = v[1]!;
       const finite = Number.isFinite(lossValue) && Number.isFinite(norm);
       if (finite) {
         optimizer.apply(trainable, grads);
@@ -505,4 +504,21 @@ function gradientStep(
   const byPath = new Map<string, tf.Tensor>();
   for (const [name, g] of Object.entries(grads)) byPath.set(pathOf.get(name)!, g);
   return { loss: value, grads: byPath, state: next, classes };
+}
+
+/** The state with the rows flagged in `resets` zeroed (every leaf is [batch, ...]); the old state is disposed. */
+function zeroRows(model: TrainableModel, state: unknown, resets: Uint8Array): unknown {
+  const next = tidy(() => {
+    const keep = tf.tensor1d(
+      Array.from(resets, (r) => 1 - r),
+      'float32',
+    );
+    return model.keepState(
+      mapStateLeaves(state, (t) =>
+        tf.mul(t, tf.reshape(keep, [resets.length, ...t.shape.slice(1).map(() => 1)])),
+      ) as never,
+    );
+  });
+  model.disposeState(state as never);
+  return next;
 }

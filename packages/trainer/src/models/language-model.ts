@@ -13,14 +13,14 @@ import {
   type Sequence,
   type SequenceModel,
 } from '@strand/base';
-import type { StateTree } from '@strand/cells';
+import { type Cell, fusedUnsupported, projectTokens, type StateTree } from '@strand/cells';
 import { deriveSeed, initializers, initLinear, type LinearParams, linear, type Params } from '@strand/core';
 import { type EmbeddingParams, embed, initEmbedding } from '@strand/embeddings';
 import * as tf from '@tensorflow/tfjs-core';
-import { sample as sampleTokens } from '../decoding/generate.js';
-import type { AutoregressiveModel, ForwardOptions } from '../model.js';
+import { sample as sampleTokens, sampleAsync as sampleTokensAsync } from '../decoding/generate.js';
+import type { AsyncSequenceModel, AutoregressiveModel, ForwardOptions } from '../model.js';
 import { checkIdsTensor, checkIdValues, maybeDropout, recurrentStateOps, tidy } from './common.js';
-import { sequenceLogProbs } from './log-prob.js';
+import { sequenceLogProbs, sequenceLogProbsAsync } from './log-prob.js';
 import {
   type RecurrentConfig,
   type RecurrentStack,
@@ -54,13 +54,15 @@ export type LanguageModelParams = {
 };
 
 /** The model: its config and weights (plain data) and the functions over them. */
-export class LanguageModel implements AutoregressiveModel<StateTree>, SequenceModel {
+export class LanguageModel implements AutoregressiveModel<StateTree>, SequenceModel, AsyncSequenceModel {
   readonly training = 'stream' as const;
   readonly contextLength = Number.POSITIVE_INFINITY;
   readonly vocabSize: number;
   readonly params: LanguageModelParams;
   private readonly stack: RecurrentStack;
   private readonly dropoutRate: number;
+  /** The bottom layer is a single cell on the fused path, so its input projection can fold into the table. */
+  private readonly foldable: boolean;
 
   constructor(readonly config: LanguageModelConfig) {
     const s = recurrentSettings(config);
@@ -92,6 +94,8 @@ export class LanguageModel implements AutoregressiveModel<StateTree>, SequenceMo
           seed: deriveSeed(seed, 'head'),
         });
     this.params = { embedding, rnn: this.stack.params, head };
+    const bottom = this.stack.layers[0]!;
+    this.foldable = bottom.kind !== 'bidirectional' && fusedUnsupported(bottom as Cell) === null;
   }
 
   initialState(batch: number): StateTree {
@@ -108,17 +112,23 @@ export class LanguageModel implements AutoregressiveModel<StateTree>, SequenceMo
     const { training, seed, mask } = options;
     const [B, T] = ids.shape;
     return tidy(() => {
-      const e = embed(this.params.embedding, ids, { checkIds: false }) as tf.Tensor3D; // [B, T, E]
-      const x = maybeDropout(
-        e,
-        this.dropoutRate,
-        training,
-        seed === undefined ? undefined : deriveSeed(seed, 'embedding'),
-      ) as tf.Tensor3D;
+      // Without embedding dropout the first cell's input projection folds into the table: its rows,
+      // gathered by id, are x · Wx + b ([B, T, gates * H]), which saves the [B*T, E] x [E, gates * H]
+      // matmul and its two backward matmuls (cells' `projectTokens`; identical values and gradients).
+      const fold = this.foldable && !(training && this.dropoutRate > 0);
+      const x = fold
+        ? projectTokens(this.stack.layers[0] as Cell, this.params.embedding.weight as tf.Tensor2D, ids)
+        : (maybeDropout(
+            embed(this.params.embedding, ids, { checkIds: false }), // [B, T, E]
+            this.dropoutRate,
+            training,
+            seed === undefined ? undefined : deriveSeed(seed, 'embedding'),
+          ) as tf.Tensor3D);
       const r = runStack(this.stack, x, state as readonly unknown[], {
         training,
         seed: seed === undefined ? undefined : deriveSeed(seed, 'rnn'),
         mask,
+        projected: fold,
       });
       const h = maybeDropout(
         r.outputs,
@@ -144,27 +154,54 @@ export class LanguageModel implements AutoregressiveModel<StateTree>, SequenceMo
     recurrentStateOps.disposeState(state);
   }
 
-  /** Natural-log probability of `sequence` (of every symbol after the first, or of all given `bosId`). */
+  /**
+   * Natural-log probability of `sequence` (of every symbol after the first, or of all given `bosId`).
+   * Reads synchronously (cpu, wasm); on WebGPU use `logProbAsync`.
+   */
   logProb(sequence: Sequence): number {
     return sequenceLogProbs(this, [sequence], this.config.bosId ?? null)[0]!;
   }
 
-  /** exp(-total log-prob / predicted symbols), the same call as an n-gram model's. */
+  /** `logProb` reading asynchronously (every backend, WebGPU included); the same value. */
+  async logProbAsync(sequence: Sequence): Promise<number> {
+    return (await sequenceLogProbsAsync(this, [sequence], this.config.bosId ?? null))[0]!;
+  }
+
+  /** exp(-total log-prob / predicted symbols), the same call as an n-gram model's. Reads synchronously. */
   perplexity(sequences: readonly Sequence[]): number {
     const bos = this.config.bosId ?? null;
-    const total = sequenceLogProbs(this, sequences, bos).reduce((a, b) => a + b, 0);
+    return this.perplexityOf(sequences, sequenceLogProbs(this, sequences, bos));
+  }
+
+  /** `perplexity` reading asynchronously (every backend, WebGPU included); the same value. */
+  async perplexityAsync(sequences: readonly Sequence[]): Promise<number> {
+    const bos = this.config.bosId ?? null;
+    return this.perplexityOf(sequences, await sequenceLogProbsAsync(this, sequences, bos));
+  }
+
+  private perplexityOf(sequences: readonly Sequence[], logProbs: readonly number[]): number {
+    const bos = this.config.bosId ?? null;
+    const total = logProbs.reduce((a, b) => a + b, 0);
     const events = sequences.reduce((n, s) => n + Math.max(0, s.length - (bos === null ? 1 : 0)), 0);
     return perplexityFromLogProb(total, events);
   }
 
-  /** `length` symbols drawn after the start token (`bosId`, else id 0), seeded. */
+  /** `length` symbols drawn after the start token (`bosId`, else id 0), seeded. Reads synchronously. */
   sample(length: number, options: SampleOptions = {}): Int32Array {
-    const start = this.config.bosId ?? 0;
-    return sampleTokens(this, [start], {
+    return sampleTokens(this, [this.config.bosId ?? 0], this.sampleOptions(length, options));
+  }
+
+  /** `sample` reading asynchronously (every backend, WebGPU included); the same symbols for a seed. */
+  sampleAsync(length: number, options: SampleOptions = {}): Promise<Int32Array> {
+    return sampleTokensAsync(this, [this.config.bosId ?? 0], this.sampleOptions(length, options));
+  }
+
+  private sampleOptions(length: number, options: SampleOptions) {
+    return {
       maxTokens: nonNegativeInteger(length, 'length'),
       seed: options.seed ?? 0,
       temperature: options.temperature ?? 1,
-    });
+    };
   }
 }
 

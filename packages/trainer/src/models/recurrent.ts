@@ -103,6 +103,11 @@ export interface RunStackOptions {
   readonly mask?: tf.Tensor2D | undefined;
   /** Return only each sequence's last valid output of the top layer ([B, H]). Default false. */
   readonly lastOnly?: boolean;
+  /**
+   * x is the first layer's input projection already ([B, T, gates * units], cells' `projectTokens`), not
+   * its inputs. Needs a single (unidirectional) cell at the bottom. Default false.
+   */
+  readonly projected?: boolean;
 }
 
 /**
@@ -136,6 +141,7 @@ export function runStack(
       ...(o.seed === undefined ? {} : { seed: deriveSeed(o.seed, 'layer', i) }),
       ...(o.mask === undefined ? {} : { mask: o.mask }),
       returnSequences: !(top && o.lastOnly),
+      ...(i === 0 && o.projected ? { inputsProjected: true } : {}),
     });
     finals.push(r.state);
     if (top && o.lastOnly) last = r.outputs;

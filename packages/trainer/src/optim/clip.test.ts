@@ -3,7 +3,7 @@ import { expectClose, expectNoLeakedTensors, testBackends, useTestBackend } from
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture, type Nested } from '../../test/fixtures.js';
-import { clipGradNorm, clipGradNormAsync, clipGradValue, gradNorm } from './clip.js';
+import { clipGradNorm, clipGradNormAsync, clipGradValue, gradNorm, gradNormAsync } from './clip.js';
 import { assertFinite, checkFiniteGrads, checkFiniteGradsAsync } from './finite.js';
 
 interface ClipFixture {
@@ -33,6 +33,7 @@ describe.each(testBackends())('clipping on %s', (backend) => {
       const normType = c.normType === 'Infinity' ? Number.POSITIVE_INFINITY : c.normType;
       const out = await expectNoLeakedTensors(() => clipGradNormAsync(grads, c.maxNorm, { normType }));
       expect(Math.abs(out.norm - c.norm)).toBeLessThan(1e-5 * c.norm);
+      expect(await gradNormAsync(grads, { normType })).toBe(out.norm); // the same norm, without clipping
       expect([...out.grads.keys()]).toEqual(Object.keys(F.grads));
       for (const [k, g] of out.grads)
         expectClose(await read(g), (c.grads[k] as number[]).flat(Number.POSITIVE_INFINITY), 1e-6, 1e-5);

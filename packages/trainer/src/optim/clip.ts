@@ -56,7 +56,7 @@ export function clipGradNorm(
   maxNorm: number,
   options: ClipGradNormOptions = {},
 ): ClipGradNormResult {
-  const { grads: out, total } = clipLazily(grads, maxNorm, options);
+  const { grads: out, total } = clipGradNormDeferred(grads, maxNorm, options);
   const norm = total === null ? 0 : total.dataSync()[0]!;
   total?.dispose();
   return { grads: out, norm };
@@ -68,14 +68,17 @@ export async function clipGradNormAsync(
   maxNorm: number,
   options: ClipGradNormOptions = {},
 ): Promise<ClipGradNormResult> {
-  const { grads: out, total } = clipLazily(grads, maxNorm, options);
+  const { grads: out, total } = clipGradNormDeferred(grads, maxNorm, options);
   const norm = total === null ? 0 : (await total.data())[0]!;
   total?.dispose();
   return { grads: out, norm };
 }
 
-/** The clipped gradients and the (unread) total norm; the scale is applied on the device, no read. */
-function clipLazily(
+/**
+ * The clipped gradients and the (unread) total norm; the scale is applied on the device, no read.
+ * The loop reads the norm together with the loss (one read per step). Internal.
+ */
+export function clipGradNormDeferred(
   grads: ReadonlyMap<string, tf.Tensor>,
   maxNorm: number,
   options: ClipGradNormOptions,
@@ -101,6 +104,19 @@ export function gradNorm(grads: ReadonlyMap<string, tf.Tensor>, options: ClipGra
   if (grads.size === 0) return 0;
   const t = totalNorm([...grads.values()], p);
   const value = t.dataSync()[0]!;
+  t.dispose();
+  return value;
+}
+
+/** gradNorm reading asynchronously (for backends without synchronous reads, e.g. WebGPU). */
+export async function gradNormAsync(
+  grads: ReadonlyMap<string, tf.Tensor>,
+  options: ClipGradNormOptions = {},
+): Promise<number> {
+  const p = checkNormType(options.normType ?? 2);
+  if (grads.size === 0) return 0;
+  const t = totalNorm([...grads.values()], p);
+  const value = (await t.data())[0]!;
   t.dispose();
   return value;
 }

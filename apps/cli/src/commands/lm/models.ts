@@ -19,22 +19,25 @@ export interface LmHyperparameters {
   readonly warmup: number;
   readonly clip: number;
   readonly weightDecay: number;
+  /** Probability that a training stream's state is zeroed before a chunk (recurrent models; see streamData). */
+  readonly reset: number;
 }
 
 /** Per-model defaults; flags override them one by one. */
 export const LM_DEFAULTS: Readonly<Record<Exclude<LmModelName, 'ngram'>, LmHyperparameters>> = {
   lstm: {
     layers: 1,
-    units: 384,
+    units: 256,
     embedding: 64,
     dropout: 0,
     heads: 0,
     context: 128,
-    batch: 32,
+    batch: 16,
     lr: 3e-3,
-    warmup: 100,
+    warmup: 30,
     clip: 1,
     weightDecay: 0,
+    reset: 0.05,
   },
   gru: {
     layers: 1,
@@ -48,6 +51,7 @@ export const LM_DEFAULTS: Readonly<Record<Exclude<LmModelName, 'ngram'>, LmHyper
     warmup: 100,
     clip: 1,
     weightDecay: 0,
+    reset: 0.05,
   },
   rnn: {
     layers: 1,
@@ -61,6 +65,7 @@ export const LM_DEFAULTS: Readonly<Record<Exclude<LmModelName, 'ngram'>, LmHyper
     warmup: 100,
     clip: 1,
     weightDecay: 0,
+    reset: 0.05,
   },
   transformer: {
     layers: 4,
@@ -74,6 +79,7 @@ export const LM_DEFAULTS: Readonly<Record<Exclude<LmModelName, 'ngram'>, LmHyper
     warmup: 100,
     clip: 1,
     weightDecay: 0.1,
+    reset: 0,
   },
 };
 

@@ -79,7 +79,12 @@ export async function trainNeural(
   const batchesPerEpoch = Math.floor(corpus.trainIds.length / (h.batch * h.context));
   const data: DataSource =
     model.training === 'stream'
-      ? streamData(corpus.trainIds, { batchSize: h.batch, chunkLength: h.context })
+      ? streamData(corpus.trainIds, {
+          batchSize: h.batch,
+          chunkLength: h.context,
+          resetProbability: h.reset ?? 0,
+          seed: options.seed,
+        })
       : windowData(corpus.trainIds, {
           batchSize: h.batch,
           length: h.context,

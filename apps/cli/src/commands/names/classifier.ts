@@ -5,6 +5,7 @@
  * in <out>/<name> that `predict` reads back.
  */
 import { join } from 'node:path';
+import { deriveSeed } from '@strand/base';
 import {
   adamw,
   ConfusionMatrix,
@@ -18,6 +19,7 @@ import {
 import { train } from '@strand/trainer/node';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RunContext } from '../../frame/run.js';
+import { bucketedData } from './bucketed.js';
 
 export interface Example {
   /** Token ids (no padding). */
@@ -35,6 +37,30 @@ export interface ClassifierBudget {
   readonly clip: number;
   readonly weightDecay: number;
   readonly evalEvery: number;
+  /** Batches of similar lengths (`bucketedData`) rather than random ones. Default false. */
+  readonly bucketed?: boolean;
+  /**
+   * 'normal': start the token embedding at N(0, 1) (PyTorch's nn.Embedding) instead of the
+   * classifier's U(-0.1, 0.1). Default: the classifier's own.
+   */
+  readonly embeddingInit?: 'normal';
+}
+
+/**
+ * Re-draws the embedding table of a fresh `sequence-classifier` from N(0, 1), the padding row 0
+ * kept at zero. With 32-wide character embeddings at U(-0.1, 0.1) the GRU's inputs start about 17
+ * times smaller, and the names classifier learned much more slowly: the same BiGRU in PyTorch 1.13
+ * reached 72.5% held-out after 3 epochs with that table and 77.3% with N(0, 1) (Keras-style cell
+ * weights in both), the gap that this command's runs showed.
+ */
+export function normalEmbedding(model: TrainableModel, seed: number): void {
+  const weight = (model.params as { embedding?: { weight?: tf.Variable } }).embedding?.weight;
+  if (weight === undefined) return;
+  tf.tidy(() => {
+    const [rows, dim] = weight.shape as [number, number];
+    const table = tf.randomNormal([rows, dim], 0, 1, 'float32', seed);
+    weight.assign(tf.concat([tf.zeros([1, dim]), tf.slice(table, [1, 0], [rows - 1, dim])], 0));
+  });
 }
 
 export interface TrainedClassifier {
@@ -143,12 +169,15 @@ export async function trainClassifier(
   extra: unknown,
 ): Promise<TrainedClassifier> {
   const model = createModel(config);
+  if (budget.embeddingInit === 'normal') normalEmbedding(model, deriveSeed(run.options.seed, 'embedding'));
   const numClasses = config['numClasses'] as number;
   const { options } = run;
-  const data = labelledData(trainSet as readonly LabelledSequence[], {
-    batchSize: budget.batch,
-    seed: options.seed,
-  });
+  const data = budget.bucketed
+    ? bucketedData(trainSet, { batchSize: budget.batch, seed: options.seed })
+    : labelledData(trainSet as readonly LabelledSequence[], {
+        batchSize: budget.batch,
+        seed: options.seed,
+      });
   const optimizer = adamw({ lr: budget.lr, weightDecay: budget.weightDecay });
   const started = performance.now() / 1000;
   const scheduler = functionLr(optimizer, decay(budget.lr, budget, data.batchesPerEpoch, started));

@@ -15,6 +15,10 @@ export interface EmbeddingParams {
   readonly weight: tf.Variable;
 }
 
+/**
+ * U(-0.1, 0.1) rows. (N(0, 1) rows, which sped `strand names` up, made this tagger learn more
+ * slowly: 89.5% on dev after 400 steps against 92.3%, with word dropout and the decay in both.)
+ */
 function initEmbedding(o: { vocabSize: number; dim: number; seed: number }): EmbeddingParams {
   const w = tf.tidy(() => {
     const u = tf.randomUniform([o.vocabSize, o.dim], -0.1, 0.1, 'float32', o.seed);
@@ -142,9 +146,14 @@ function clipChars(w: string): string[] {
   return c.length <= MAX_CHARS ? c : [...c.slice(0, MAX_CHARS / 2), ...c.slice(-MAX_CHARS / 2)];
 }
 
+/**
+ * `dropWord(lowerCasedWord)`: when it returns true the word's embedding is replaced by <unk>'s (word
+ * dropout when training; its characters are still read).
+ */
 export function tagBatch(
   model: BiLstmTagger,
   sentences: readonly { readonly words: readonly string[]; readonly tags?: readonly string[] }[],
+  dropWord?: (word: string) => boolean,
 ): TagBatch {
   const B = sentences.length;
   const T = Math.max(...sentences.map((s) => s.words.length));
@@ -156,7 +165,8 @@ export function tagBatch(
   let tokens = 0;
   sentences.forEach((s, b) => {
     s.words.forEach((w, t) => {
-      ids[b * T + t] = model.wordIndex.get(w.toLowerCase()) ?? 1;
+      const lower = w.toLowerCase();
+      ids[b * T + t] = dropWord?.(lower) ? 1 : (model.wordIndex.get(lower) ?? 1);
       mask[b * T + t] = 1;
       if (s.tags) tags[b * T + t] = model.tagIndex.get(s.tags[t]!) ?? 0;
       let f = forms.get(w);

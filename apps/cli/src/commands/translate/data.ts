@@ -3,9 +3,9 @@
  * off; done by @strand/data's `loadEngFra({ normalize: true })`), a seeded 80/10/10 split, word-level
  * (or byte-level BPE) tokenizers trained on the training split only, and padded, length-bucketed
  * batches. BLEU always scores whitespace words of the normalised text, whatever the tokenizer.
+ * Browser-safe (the playground trains the same model from it); corpus.ts reads the file in Node.
  */
 import { deriveSeed, Rng } from '@strand/base';
-import { loadEngFra } from '@strand/data/node';
 import { BPETokenizer, type Tokenizer, WordTokenizer } from '@strand/tokenizers';
 
 export type TokenizerKind = 'word' | 'bpe';
@@ -77,15 +77,14 @@ export function decodeTarget(tokenizer: Tokenizer, kind: TokenizerKind, ids: rea
   return words(tokenizer.decode(body)).join(' ');
 }
 
-export async function loadCorpus(options: {
-  readonly dataDir: string | undefined;
-  readonly seed: number;
-  readonly tokenizer: TokenizerKind;
-  readonly bpeVocab: number;
-  readonly limit?: number | undefined;
-}): Promise<Corpus> {
-  const all = await loadEngFra({ dataDir: options.dataDir, normalize: true });
-  const pairs = options.limit === undefined ? all : all.slice(0, options.limit);
+/**
+ * The corpus of `pairs` (normalised): the seeded 80/10/10 split, tokenizers trained on the training
+ * split only, every pair encoded. Browser-safe; `loadCorpus` (corpus.ts) reads the pairs from disk.
+ */
+export function buildCorpus(
+  pairs: readonly Pair[],
+  options: { readonly seed: number; readonly tokenizer: TokenizerKind; readonly bpeVocab: number },
+): Corpus {
   const split = splitPairs(pairs, options.seed);
   const sourceTokenizer = trainTokenizer(
     split.train.map((p) => p.source),
