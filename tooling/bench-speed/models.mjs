@@ -4,19 +4,10 @@ import { TransformerLm } from '@strand/attention';
 import { stepper } from '@strand/cells';
 import { namedParameters } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { randomIds } from '../../packages/attention/bench/lm-step.mjs';
 import { strandModel, strandTrainStep } from '../../packages/cells/bench/strand-model.mjs';
 
 export { strandTrainStep };
-
-function randomIds(n, vocab, seed) {
-  const out = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s % vocab;
-  }
-  return out;
-}
 
 /** Forward + backward + Adam of the transformer LM; an async step function plus dispose. */
 export function transformerTrainStep(c) {

@@ -11,8 +11,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { useBackend } from '@strand/backend';
-import { namedParameters } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeKernels, transposeFlags } from '../../cells/bench/kernel-timer.mjs';
+import { LM, lmGradients } from './lm-step.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -23,19 +24,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
   },
 });
-const smoke = process.env.STRAND_BENCH_SMOKE === '1';
-const LM = smoke ? { B: 2, T: 16, V: 65, D: 32, H: 4, L: 1 } : { B: 16, T: 128, V: 65, D: 128, H: 4, L: 4 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function randomIds(n, vocab, seed) {
-  const out = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s % vocab;
-  }
-  return out;
-}
 
 /** The PyTorch peer: `steps(n)` resolves to n step times in ms; null when PyTorch is not importable. */
 async function torchPeer(threads) {
@@ -71,55 +60,11 @@ async function torchPeer(threads) {
 
 /** Strand's step: forward + backward (the gradients of the mean cross-entropy w.r.t. every parameter). */
 function strandStep(TransformerLm) {
-  const { B, T } = LM;
-  const lm = new TransformerLm({
-    kind: 'transformer',
-    vocabSize: LM.V,
-    contextLength: T,
-    dModel: LM.D,
-    numHeads: LM.H,
-    numLayers: LM.L,
-    activation: 'gelu',
-  });
-  const vars = [...namedParameters(lm.params).values()];
-  const x = tf.tensor2d(randomIds(B * T, LM.V, 1), [B, T], 'int32');
-  const y = tf.oneHot(tf.tensor1d(randomIds(B * T, LM.V, 2), 'int32'), LM.V);
+  const { grads } = lmGradients(TransformerLm, LM.B, LM.T);
   return async () => {
-    const { value, grads } = tf.variableGrads(() => {
-      const { logits } = lm.forward(x, lm.initialState(B), { training: true, seed: 0 });
-      return tf.losses.softmaxCrossEntropy(y, tf.reshape(logits, [B * T, LM.V]));
-    }, vars);
+    const { value, grads: g } = grads();
     await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-}
-
-/** Wraps the engine's runKernel: top-level launch times by kernel and input shapes. */
-function timeKernels(acc) {
-  const eng = tf.engine();
-  const orig = eng.runKernel.bind(eng);
-  let depth = 0;
-  eng.runKernel = (name, ins, attrs) => {
-    if (depth > 0) return orig(name, ins, attrs);
-    depth++;
-    const t0 = performance.now();
-    try {
-      return orig(name, ins, attrs);
-    } finally {
-      depth--;
-      const flags = `${attrs?.transposeA ? ' tA' : ''}${attrs?.transposeB ? ' tB' : ''}`;
-      const key = `${name} ${Object.values(ins)
-        .filter((t) => t)
-        .map((t) => `[${t.shape}]`)
-        .join(' ')}${flags}`;
-      const a = acc.get(key) ?? { n: 0, ms: 0 };
-      a.n++;
-      a.ms += performance.now() - t0;
-      acc.set(key, a);
-    }
-  };
-  return () => {
-    eng.runKernel = orig;
+    tf.dispose([value, ...Object.values(g)]);
   };
 }
 
@@ -168,7 +113,14 @@ export async function ratioBench({ TransformerLm } = {}) {
   }
   if (values.profile) {
     const acc = new Map();
-    const restore = timeKernels(acc);
+    const restore = timeKernels(
+      acc,
+      (name, ins, attrs) =>
+        `${name} ${Object.values(ins)
+          .filter((t) => t)
+          .map((t) => `[${t.shape}]`)
+          .join(' ')}${transposeFlags(attrs)}`,
+    );
     const n = 2;
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await step();

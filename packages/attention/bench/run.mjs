@@ -19,11 +19,11 @@ import { describeCpu, useBackend } from '@strand/backend';
 import { namedParameters } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { Seq2Seq, TransformerLm } from '../dist/index.js';
+import { LM, lmGradients, randomIds } from './lm-step.mjs';
 import { ratioBench } from './ratio.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const smoke = process.env.STRAND_BENCH_SMOKE === '1';
-const LM = smoke ? { B: 2, T: 16, V: 65, D: 32, H: 4, L: 1 } : { B: 16, T: 128, V: 65, D: 128, H: 4, L: 4 };
 const SWEEP = smoke ? [8, 16] : [64, 128, 256, 512];
 const SWEEP_B = smoke ? 2 : 4;
 const S2S = smoke ? { B: 4, T: 5, V: 50, U: 16 } : { B: 32, T: 10, V: 1000, U: 256 };
@@ -35,16 +35,6 @@ const fmt = (v, d = 0) =>
   v === undefined || Number.isNaN(v)
     ? 'n/a'
     : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-function randomIds(n, vocab, seed) {
-  const out = new Int32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s % vocab;
-  }
-  return out;
-}
 
 async function timed(step, warmup, steps) {
   for (let i = 0; i < warmup; i++) await step();
@@ -59,23 +49,7 @@ async function timed(step, warmup, steps) {
 
 /** Forward + backward (gradients of the mean cross-entropy w.r.t. every parameter) of the LM. */
 function lmStep(B, T) {
-  const lm = new TransformerLm({
-    kind: 'transformer',
-    vocabSize: LM.V,
-    contextLength: T,
-    dModel: LM.D,
-    numHeads: LM.H,
-    numLayers: LM.L,
-    activation: 'gelu',
-  });
-  const vars = [...namedParameters(lm.params).values()];
-  const x = tf.tensor2d(randomIds(B * T, LM.V, 1), [B, T], 'int32');
-  const y = tf.oneHot(tf.tensor1d(randomIds(B * T, LM.V, 2), 'int32'), LM.V);
-  const grads = () =>
-    tf.variableGrads(() => {
-      const { logits } = lm.forward(x, lm.initialState(B), { training: true, seed: 0 });
-      return tf.losses.softmaxCrossEntropy(y, tf.reshape(logits, [B * T, LM.V]));
-    }, vars);
+  const { grads, dispose } = lmGradients(TransformerLm, B, T);
   return {
     async run() {
       const { value, grads: g } = grads();
@@ -90,9 +64,7 @@ function lmStep(B, T) {
       });
       return info.peakBytes;
     },
-    dispose() {
-      tf.dispose([x, y, ...vars]);
-    },
+    dispose,
   };
 }
 

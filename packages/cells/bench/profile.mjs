@@ -2,34 +2,18 @@
 //   node bench/profile.mjs          (KIND=gru for the GRU; FOLD=1 for the folded input projection;
 //                                    STRAND_WASM_THREADS sets the threads)
 import { useBackend } from '@strand/backend';
-import * as tf from '@tensorflow/tfjs-core';
+import { MATMULS, timeKernels } from './kernel-timer.mjs';
 import { FULL as cfg, strandTrainStep } from './strand-model.mjs';
 
 await useBackend('wasm');
 const step = strandTrainStep(process.env.KIND || 'lstm', cfg, { fold: process.env.FOLD === '1' });
 for (let i = 0; i < 3; i++) await step();
-const eng = tf.engine();
-const orig = eng.runKernel.bind(eng);
 const acc = new Map();
-let depth = 0;
-eng.runKernel = (name, ins, attrs) => {
-  if (depth > 0) return orig(name, ins, attrs);
-  depth++;
-  const t0 = performance.now();
-  try {
-    return orig(name, ins, attrs);
-  } finally {
-    depth--;
-    const k =
-      name === 'BatchMatMul' || name === '_FusedMatMul'
-        ? `${name} ${ins.a.shape}x${ins.b.shape} ${attrs?.transposeA ? 'tA' : ''}${attrs?.transposeB ? 'tB' : ''}`
-        : name;
-    const a = acc.get(k) ?? { n: 0, ms: 0 };
-    a.n++;
-    a.ms += performance.now() - t0;
-    acc.set(k, a);
-  }
-};
+timeKernels(acc, (name, ins, attrs) =>
+  MATMULS.has(name)
+    ? `${name} ${ins.a.shape}x${ins.b.shape} ${attrs?.transposeA ? 'tA' : ''}${attrs?.transposeB ? 'tB' : ''}`
+    : name,
+);
 const N = 5;
 const t0 = performance.now();
 for (let i = 0; i < N; i++) await step();

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { useBackend } from '@strand/backend';
 import { adamw, cosineAnnealing, languageModel, streamData, train } from '@strand/trainer';
 import * as tf from '@tensorflow/tfjs-core';
+import { MATMULS, timeKernels } from '../../cells/bench/kernel-timer.mjs';
 
 const { values } = parseArgs({
   strict: false,
@@ -22,33 +23,6 @@ const { values } = parseArgs({
 const B = 32;
 const T = 64;
 const V = 65;
-const MATMULS = new Set(['BatchMatMul', '_FusedMatMul']);
-
-/** Wraps the engine's runKernel to add each top-level launch's wall time to `acc` (name -> {n, ms}). */
-function timeKernels(acc) {
-  const eng = tf.engine();
-  const orig = eng.runKernel.bind(eng);
-  let depth = 0;
-  eng.runKernel = (name, ins, attrs) => {
-    if (depth > 0) return orig(name, ins, attrs);
-    depth++;
-    const t0 = performance.now();
-    try {
-      return orig(name, ins, attrs);
-    } finally {
-      depth--;
-      const ms = performance.now() - t0;
-      const key = values.profile && MATMULS.has(name) ? `${name} ${ins.a.shape} x ${ins.b.shape}` : name;
-      const a = acc.get(key) ?? { n: 0, ms: 0, matmul: MATMULS.has(name) };
-      a.n++;
-      a.ms += ms;
-      acc.set(key, a);
-    }
-  };
-  return () => {
-    eng.runKernel = orig;
-  };
-}
 
 export async function stepShareBench() {
   await useBackend(values.backend);
@@ -94,7 +68,9 @@ export async function stepShareBench() {
       },
     });
     if (r === 0) {
-      restore = timeKernels(acc); // round 0 warms up, untimed
+      restore = timeKernels(acc, (name, ins) =>
+        values.profile && MATMULS.has(name) ? `${name} ${ins.a.shape} x ${ins.b.shape}` : name,
+      ); // round 0 warms up, untimed
       acc.clear();
     }
   }
