@@ -21,7 +21,7 @@ import { type Checkpoint, encodeCheckpoint, tensorsUnder } from '../checkpoint/f
 import { type CheckpointStore, loadLatest } from '../checkpoint/store.js';
 import type { TrainableModel } from '../model.js';
 import { checkIdValues, tidy } from '../models/common.js';
-import { mapStateLeaves, stateLeaves } from '../models/recurrent.js';
+import { mapStateLeaves, stateLeaves, zeroStateRows } from '../models/recurrent.js';
 import { clipGradNormDeferred } from '../optim/clip.js';
 import { checkFiniteGradsAsync } from '../optim/finite.js';
 import type { Optimizer, OptimizerState, Scheduler } from '../optim/types.js';
@@ -352,7 +352,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         s.carried = null;
       }
       if (s.carried === null) s.carried = model.initialState(batch.batch);
-      else if (batch.resets !== undefined) s.carried = zeroRows(model, s.carried, batch.resets);
+      else if (batch.resets !== undefined) {
+        const before = s.carried;
+        s.carried = tidy(() => model.keepState(zeroStateRows(before, batch.resets!) as never));
+        model.disposeState(before as never);
+      }
       const lr = optimizer.learningRate;
       const dropoutSeed = s.rng.nextUint32();
       const vocabSize = (model as { vocabSize?: unknown }).vocabSize;
@@ -504,21 +508,4 @@ function gradientStep(
   const byPath = new Map<string, tf.Tensor>();
   for (const [name, g] of Object.entries(grads)) byPath.set(pathOf.get(name)!, g);
   return { loss: value, grads: byPath, state: next, classes };
-}
-
-/** The state with the rows flagged in `resets` zeroed (every leaf is [batch, ...]); the old state is disposed. */
-function zeroRows(model: TrainableModel, state: unknown, resets: Uint8Array): unknown {
-  const next = tidy(() => {
-    const keep = tf.tensor1d(
-      Array.from(resets, (r) => 1 - r),
-      'float32',
-    );
-    return model.keepState(
-      mapStateLeaves(state, (t) =>
-        tf.mul(t, tf.reshape(keep, [resets.length, ...t.shape.slice(1).map(() => 1)])),
-      ) as never,
-    );
-  });
-  model.disposeState(state as never);
-  return next;
 }

@@ -205,3 +205,14 @@ export function mapStateLeaves<T>(tree: T, f: (t: tf.Tensor, i: number) => tf.Te
   };
   return walk(tree) as T;
 }
+
+/** `tree` with the rows flagged 1 in `resets` zeroed (every leaf is [batch, ...]); new tensors, the caller tidies. */
+export function zeroStateRows<T>(tree: T, resets: Uint8Array): T {
+  const keep = tf.tensor1d(
+    Array.from(resets, (r) => 1 - r),
+    'float32',
+  );
+  return mapStateLeaves(tree, (t) =>
+    tf.mul(t, tf.reshape(keep, [resets.length, ...t.shape.slice(1).map(() => 1)])),
+  );
+}
