@@ -67,16 +67,19 @@ export const LM_DEFAULTS: Readonly<Record<Exclude<LmModelName, 'ngram'>, LmHyper
     weightDecay: 0,
     reset: 0.05,
   },
+  // nanoGPT's CPU configuration. Without dropout and at context 64, 15 minutes reach 1.669 nats/char
+  // where dropout 0.1 at context 128 reached 2.107: a 15-minute run is far from overfitting, and the
+  // shorter context doubles the steps.
   transformer: {
     layers: 4,
     units: 128,
     embedding: 128,
-    dropout: 0.1,
+    dropout: 0,
     heads: 4,
-    context: 128,
+    context: 64,
     batch: 16,
     lr: 1e-3,
-    warmup: 100,
+    warmup: 50,
     clip: 1,
     weightDecay: 0.1,
     reset: 0,
