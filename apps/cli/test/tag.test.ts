@@ -1,15 +1,19 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disposeParameters } from '@strand/core';
 import { hasData } from '@strand/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
+  bilstmLogits,
+  bilstmVariables,
   bilstmVocabulary,
   createBiLstmTagger,
   disposeTagBatch,
   tagBatch,
 } from '../src/commands/tag/bilstm.js';
+import { loadBiLstm, saveBiLstm } from '../src/commands/tag/checkpoint.js';
 import { mostFrequentTag, scoreTags, trainingWords } from '../src/commands/tag/evaluate.js';
 import { suffixScores, type TaggedSentence, tagTnt, trainTnt } from '../src/commands/tag/tnt.js';
 import { runCli } from './run-cli.js';
@@ -145,6 +149,72 @@ describe('BiLSTM tagger batches', () => {
     disposeTagBatch(plain);
     disposeTagBatch(dropped);
     disposeParameters(model.params as never);
+  });
+});
+
+describe('a deeper sentence BiLSTM (--layers)', () => {
+  const train = [s('the/DET duck/NOUN swims/VERB ./PUNCT'), s('a/DET Duck/NOUN quacks/VERB ./PUNCT')];
+  const config = (layers: number | undefined, dropout = 0) => ({
+    kind: 'bilstm-char-tagger' as const,
+    ...bilstmVocabulary(train, 1),
+    wordDim: 4,
+    charDim: 3,
+    charUnits: 2,
+    units: 3,
+    ...(layers === undefined ? {} : { layers }),
+    dropout,
+    seed: 7,
+  });
+
+  it('stacks the layers by parameter path; layer 0 is the one-layer tagger, seeds and all', () => {
+    const one = createBiLstmTagger(config(undefined));
+    const two = createBiLstmTagger(config(2));
+    const p1 = bilstmVariables(one);
+    const p2 = bilstmVariables(two);
+    const rnn1 = [...p1.keys()].filter((k) => k.startsWith('rnn.'));
+    const rnn2 = [...p2.keys()].filter((k) => k.startsWith('rnn.'));
+    expect(rnn2).toHaveLength(2 * rnn1.length);
+    for (const k of rnn1) {
+      const deep = `rnn.0.${k.slice('rnn.'.length)}`;
+      expect(p2.has(deep), deep).toBe(true);
+      expect(Array.from(p2.get(deep)!.dataSync())).toEqual(Array.from(p1.get(k)!.dataSync()));
+    }
+    // Layer 1 reads both directions of layer 0: its input weights have 2 · units rows.
+    const upper = [...p2.entries()].filter(([k]) => k.startsWith('rnn.1.forward.'));
+    expect(upper.some(([, v]) => v.shape.includes(2 * 3))).toBe(true);
+    // Everything else is shared unchanged.
+    const others = [...p1.keys()].filter((k) => !k.startsWith('rnn.'));
+    expect(others.length).toBeGreaterThan(3); // embeddings, character BiLSTM, head
+    for (const k of others)
+      expect(Array.from(p2.get(k)!.dataSync()), k).toEqual(Array.from(p1.get(k)!.dataSync()));
+    disposeParameters(one.params as never);
+    disposeParameters(two.params as never);
+  });
+
+  it('gives [B, T, tags] logits, random only when training (dropout), and saves and loads', async () => {
+    const model = createBiLstmTagger(config(3, 0.5));
+    const batch = tagBatch(model, train);
+    const before = tf.memory().numTensors;
+    const evalA = bilstmLogits(model, batch, false);
+    const evalB = bilstmLogits(model, batch, false, 99);
+    const trainA = bilstmLogits(model, batch, true, 1);
+    const trainB = bilstmLogits(model, batch, true, 2);
+    expect(evalA.shape).toEqual([2, 4, model.config.tags.length]);
+    expect(Array.from(evalB.dataSync())).toEqual(Array.from(evalA.dataSync()));
+    expect(Array.from(trainB.dataSync())).not.toEqual(Array.from(trainA.dataSync()));
+    tf.dispose([evalB, trainA, trainB]);
+    expect(tf.memory().numTensors).toBe(before + 1);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'strand-tag-deep-')), 'bilstm.safetensors');
+    writeFileSync(file, await saveBiLstm(model));
+    const loaded = (await loadBiLstm(file))!;
+    expect(loaded.config.layers).toBe(3);
+    const again = bilstmLogits(loaded, batch, false);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(evalA.dataSync()));
+    tf.dispose([evalA, again]);
+    disposeTagBatch(batch);
+    disposeParameters(model.params as never);
+    disposeParameters(loaded.params as never);
   });
 });
 

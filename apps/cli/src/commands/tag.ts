@@ -46,6 +46,7 @@ export function tagCommand(program: Command): void {
     .option('--char-dim <n>', 'character embedding size', parseInteger(1), 32)
     .option('--char-units <n>', 'units per direction of the character BiLSTM', parseInteger(1), 50)
     .option('--units <n>', 'units per direction of the sentence BiLSTM', parseInteger(1), 100)
+    .option('--layers <n>', 'layers of the sentence BiLSTM (dropout between them)', parseInteger(1), 1)
     .option('--dropout <p>', 'dropout on the BiLSTM input and output', parseNumber(0, 0.95), 0.3)
     .option('--lr <rate>', 'Adam learning rate', parseNumber(0, 10, false), 0.002)
     .option('--batch <n>', 'sentences per batch', parseInteger(1), 32)
@@ -138,6 +139,7 @@ export function tagCommand(program: Command): void {
           charDim: raw['charDim'] as number,
           charUnits: raw['charUnits'] as number,
           units: raw['units'] as number,
+          layers: raw['layers'] as number,
           dropout: raw['dropout'] as number,
           seed: options.seed,
         });

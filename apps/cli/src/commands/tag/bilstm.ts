@@ -2,10 +2,11 @@
  * A BiLSTM tagger over word embeddings plus a character-level BiLSTM per word (Lample et al. 2016;
  * Plank et al. 2016): each word is its lower-cased embedding (rare words share <unk>) concatenated
  * with the final states of a BiLSTM over its characters (which sees case, digits and suffixes of
- * unseen words); a sentence-level BiLSTM reads these, and a linear layer gives the tag logits.
+ * unseen words); a sentence-level BiLSTM (one or more layers, dropout between them) reads these,
+ * and a linear layer gives the tag logits.
  * Plain data: a JSON config plus parameters; the vocabularies travel with the config.
  */
-import { bidirectional, lstm, rnn } from '@strand/cells';
+import { bidirectional, lstm, type Recurrent, rnn, stacked } from '@strand/cells';
 import { deriveSeed, dropout, initLinear, type LinearParams, linear, namedParameters } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TaggedSentence } from './tnt.js';
@@ -42,6 +43,8 @@ export interface BiLstmConfig {
   readonly charDim: number;
   readonly charUnits: number;
   readonly units: number;
+  /** Sentence BiLSTM layers; absent (taggers saved before the option) means 1. */
+  readonly layers?: number;
   readonly dropout: number;
   readonly seed: number;
 }
@@ -56,7 +59,8 @@ export interface BiLstmTagger {
     readonly head: LinearParams;
   };
   readonly charLayer: ReturnType<typeof bidirectional>;
-  readonly layer: ReturnType<typeof bidirectional>;
+  /** The sentence BiLSTM: one bidirectional layer, or a stack of them. */
+  readonly layer: Recurrent;
   readonly wordIndex: ReadonlyMap<string, number>;
   readonly charIndex: ReadonlyMap<string, number>;
   readonly tagIndex: ReadonlyMap<string, number>;
@@ -103,11 +107,23 @@ export function createBiLstmTagger(config: BiLstmConfig): BiLstmTagger {
     lstm({ inputSize: config.charDim, units: config.charUnits, seed: deriveSeed(s, 'char', 'f') }),
     lstm({ inputSize: config.charDim, units: config.charUnits, seed: deriveSeed(s, 'char', 'b') }),
   );
-  const inputSize = config.wordDim + 2 * config.charUnits;
-  const layer = bidirectional(
-    lstm({ inputSize, units: config.units, seed: deriveSeed(s, 'rnn', 'f') }),
-    lstm({ inputSize, units: config.units, seed: deriveSeed(s, 'rnn', 'b') }),
-  );
+  // Layer 0 keeps the seeds of the one-layer tagger, so that --layers 1 is the same model as before.
+  const sentenceLayer = (i: number) => {
+    const inputSize = i === 0 ? config.wordDim + 2 * config.charUnits : 2 * config.units;
+    const name = i === 0 ? 'rnn' : `rnn.${i}`;
+    return bidirectional(
+      lstm({ inputSize, units: config.units, seed: deriveSeed(s, name, 'f') }),
+      lstm({ inputSize, units: config.units, seed: deriveSeed(s, name, 'b') }),
+    );
+  };
+  const layers = config.layers ?? 1;
+  const layer: Recurrent =
+    layers === 1
+      ? sentenceLayer(0)
+      : stacked(
+          Array.from({ length: layers }, (_, i) => sentenceLayer(i)),
+          { dropout: config.dropout },
+        );
   const head = initLinear({
     inputSize: 2 * config.units,
     outputSize: config.tags.length,
@@ -233,7 +249,11 @@ export function bilstmLogits(model: BiLstmTagger, b: TagBatch, training: boolean
     let x: tf.Tensor = tf.concat([we, charFeatures], 2);
     if (training && c.dropout > 0)
       x = dropout(x, { rate: c.dropout, training, seed: deriveSeed(seed, 'in') });
-    const h = rnn(model.layer, x as tf.Tensor3D, { mask: b.mask }).outputs as tf.Tensor3D;
+    const h = rnn(model.layer, x as tf.Tensor3D, {
+      mask: b.mask,
+      training,
+      seed: deriveSeed(seed, 'rnn'),
+    }).outputs as tf.Tensor3D;
     let y: tf.Tensor = h;
     if (training && c.dropout > 0)
       y = dropout(y, { rate: c.dropout, training, seed: deriveSeed(seed, 'out') });
