@@ -2,7 +2,7 @@
  * The training loop: batches from a DataSource, gradients with an explicit variable list, the
  * NaN/Inf guard, clipping, the optimizer and the schedule, truncated BPTT (state carried and
  * detached across chunks, reset every epoch), evaluation, early stopping, checkpoints with exact
- * resume, events and a JSON-lines log. Browser-safe; `@strand/trainer/node` adds files and a
+ * resume (loop-checkpoint.ts), events and a JSON-lines log. Browser-safe; `@strand/trainer/node` adds files and a
  * terminal progress bar around it.
  */
 import {
@@ -17,15 +17,16 @@ import {
 } from '@strand/base';
 import { loadParameters, namedParameters } from '@strand/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type Checkpoint, encodeCheckpoint, tensorsUnder } from '../checkpoint/format.js';
+import type { Checkpoint } from '../checkpoint/format.js';
 import { type CheckpointStore, loadLatest } from '../checkpoint/store.js';
 import type { TrainableModel } from '../model.js';
 import { checkIdValues, tidy } from '../models/common.js';
-import { mapStateLeaves, stateLeaves, zeroStateRows } from '../models/recurrent.js';
+import { zeroStateRows } from '../models/recurrent.js';
 import { clipGradNormDeferred } from '../optim/clip.js';
 import { checkFiniteGradsAsync } from '../optim/finite.js';
-import type { Optimizer, OptimizerState, Scheduler } from '../optim/types.js';
+import type { Optimizer, Scheduler } from '../optim/types.js';
 import type { Batch, DataSource } from './data.js';
+import { type LoopState, restoreLoop, writeLoopCheckpoint } from './loop-checkpoint.js';
 import { type LossFn, tokenCrossEntropy } from './loss.js';
 
 export interface BatchEndEvent {
@@ -144,21 +145,6 @@ export interface TrainResult {
   readonly skipped: readonly number[];
 }
 
-interface LoopState {
-  step: number;
-  epoch: number;
-  batchIndex: number;
-  rng: Rng;
-  carried: unknown;
-  metrics: Record<string, number>;
-  best: { metric: string; value: number; step: number } | null;
-  badEvals: number;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /**
  * Trains `model` until the first of `steps`, `epochs` or `minutes` is reached (at least one must
  * be given), early stopping or `signal`.
@@ -221,34 +207,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     resumeFrom = await loadLatest(checkpoint.store);
   } else if (options.resume) resumeFrom = options.resume;
   if (resumeFrom) {
-    const { meta, tensors } = resumeFrom;
-    if (!sameJson(meta.model, model.config)) {
-      throw new ConfigError(
-        `the checkpoint's model config ${JSON.stringify(meta.model)} differs from this model's ${JSON.stringify(model.config)}`,
-        'resume',
-      );
-    }
-    loadParameters(model.params, tensorsUnder(tensors, 'model'));
-    optimizer.restore({ ...meta.optimizer, tensors: tensorsUnder(tensors, 'optim') });
-    if (scheduler && meta.scheduler) scheduler.restore(meta.scheduler);
-    Object.assign(s, {
-      step: meta.step,
-      epoch: meta.epoch,
-      batchIndex: meta.batchIndex,
-      rng: Rng.restore(meta.rng),
-      metrics: { ...meta.metrics },
-      best: meta.best,
-      badEvals: meta.badEvals,
-    });
-    if (meta.stateTensors > 0) {
-      const leaves = Array.from({ length: meta.stateTensors }, (_, i) => tensors.get(`state.${i}`)!);
-      const template = model.initialState(leaves[0]!.shape[0]!);
-      s.carried = mapStateLeaves(template, (t, i) => {
-        t.dispose();
-        return tf.keep(tf.clone(leaves[i]!));
-      });
-    }
-    if (options.resume === true) tf.dispose([...tensors.values()]);
+    restoreLoop(resumeFrom, { model, optimizer, scheduler }, s);
+    if (options.resume === true) tf.dispose([...resumeFrom.tensors.values()]);
   }
 
   let bestSnapshot: Map<string, tf.Tensor> | null = null;
@@ -264,36 +224,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const save = async (isBest: boolean): Promise<void> => {
     if (!checkpoint) return;
-    const tensors = new Map<string, tf.Tensor>();
-    for (const [k, v] of all) tensors.set(`model.${k}`, v);
-    const opt = optimizer.state();
-    for (const [k, v] of opt.tensors) tensors.set(`optim.${k}`, v);
-    const leaves = s.carried === null ? [] : stateLeaves(s.carried);
-    for (let i = 0; i < leaves.length; i++) tensors.set(`state.${i}`, leaves[i]!);
-    const { json, bytes } = await encodeCheckpoint(
-      {
-        step: s.step,
-        epoch: s.epoch,
-        batchIndex: s.batchIndex,
-        seed,
-        model: model.config,
-        optimizer: optimizerJson(opt),
-        scheduler: scheduler ? scheduler.state() : null,
-        rng: s.rng.state(),
-        metrics: s.metrics,
-        best: s.best,
-        badEvals: s.badEvals,
-        stateTensors: leaves.length,
-        extra: checkpoint.extra ?? null,
-      },
-      tensors,
-    );
-    await checkpoint.store.write(s.step, json, bytes);
-    // Retention: the newest keepLast, plus the best.
-    const steps = await checkpoint.store.list();
-    const keep = new Set(steps.slice(-keepLast));
-    if (keepBest && s.best) keep.add(s.best.step);
-    for (const old of steps) if (!keep.has(old)) await checkpoint.store.remove(old);
+    await writeLoopCheckpoint({ model, optimizer, scheduler }, s, {
+      store: checkpoint.store,
+      keepLast,
+      keepBest,
+      seed,
+      extra: checkpoint.extra ?? null,
+    });
     await emitLog({ type: 'checkpoint', step: s.step, best: isBest });
     await callbacks.onCheckpoint?.({ step: s.step, best: isBest });
   };
@@ -472,12 +409,6 @@ function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
       ? tf.scalar(0)
       : (tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar),
   );
-}
-
-/** An optimizer state without its tensors: what the checkpoint JSON holds. */
-function optimizerJson(state: OptimizerState): Omit<OptimizerState, 'tensors'> {
-  const { tensors: _tensors, ...rest } = state;
-  return rest;
 }
 
 /** Loss, gradients (by parameter path) and the detached next state of one batch. */
