@@ -241,6 +241,8 @@ describe.skipIf(!HAS_UD)('strand tag (UD English-EWT slice)', () => {
       '8',
       '--units',
       '16',
+      '--layers',
+      '1',
       '--lr',
       '0.02',
       '--out',
