@@ -2,8 +2,8 @@
  * The training loop: batches from a DataSource, gradients with an explicit variable list, the
  * NaN/Inf guard, clipping, the optimizer and the schedule, truncated BPTT (state carried and
  * detached across chunks, reset every epoch), evaluation, early stopping, checkpoints with exact
- * resume (loop-checkpoint.ts), events and a JSON-lines log. Browser-safe; `@strand/trainer/node` adds files and a
- * terminal progress bar around it.
+ * resume (loop-checkpoint.ts), events and a JSON-lines log. Browser-safe; `@strand/trainer/node`
+ * adds files and a terminal progress bar around it.
  */
 import {
   ConfigError,
@@ -26,7 +26,7 @@ import { clipGradNormDeferred } from '../optim/clip.js';
 import { checkFiniteGradsAsync } from '../optim/finite.js';
 import type { Optimizer, Scheduler } from '../optim/types.js';
 import type { Batch, DataSource } from './data.js';
-import { type LoopState, restoreLoop, writeLoopCheckpoint } from './loop-checkpoint.js';
+import { type LoopState, restoreLoop, type Trainee, writeLoopCheckpoint } from './loop-checkpoint.js';
 import { type LossFn, tokenCrossEntropy } from './loss.js';
 
 export interface BatchEndEvent {
@@ -200,6 +200,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     badEvals: 0,
   };
 
+  const trainee: Trainee = { model, optimizer, scheduler };
+
   // ---- resume ----
   let resumeFrom: Checkpoint | null = null;
   if (options.resume === true) {
@@ -207,7 +209,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     resumeFrom = await loadLatest(checkpoint.store);
   } else if (options.resume) resumeFrom = options.resume;
   if (resumeFrom) {
-    restoreLoop(resumeFrom, { model, optimizer, scheduler }, s);
+    restoreLoop(resumeFrom, trainee, s);
     if (options.resume === true) tf.dispose([...resumeFrom.tensors.values()]);
   }
 
@@ -224,7 +226,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   const save = async (isBest: boolean): Promise<void> => {
     if (!checkpoint) return;
-    await writeLoopCheckpoint({ model, optimizer, scheduler }, s, {
+    await writeLoopCheckpoint(trainee, s, {
       store: checkpoint.store,
       keepLast,
       keepBest,
