@@ -17,6 +17,7 @@ import {
 import { decodeTarget, encodeTarget, splitPairs, trainTokenizer } from '../src/commands/translate/data.js';
 import { attentionOf, beamOne, greedyBatch } from '../src/commands/translate/decode.js';
 import { lengthBuckets } from '../src/commands/translate/evaluate.js';
+import { modelConfig, TRANSLATE_DEFAULTS } from '../src/commands/translate/models.js';
 import { runCli } from './run-cli.js';
 
 const w = (s: string) => s.split(' ').filter(Boolean);
@@ -102,6 +103,15 @@ describe('split and buckets', () => {
     const b = lengthBuckets(lengths, 3);
     expect(b.map((x) => x.label)).toEqual(['≤2', '3', '≥4']);
     expect(b[2]).toEqual({ label: '≥4', min: 4, max: 9 });
+  });
+
+  it('the GRU models read left to right unless asked; the flag reaches the model config', () => {
+    for (const name of ['bottleneck', 'bahdanau', 'luong'] as const) {
+      const config = modelConfig(name, TRANSLATE_DEFAULTS[name], 50, 60, 0);
+      expect(config).toMatchObject({ kind: 'seq2seq', bidirectional: false });
+      const bi = modelConfig(name, { ...TRANSLATE_DEFAULTS[name], bidirectional: true }, 50, 60, 0);
+      expect(bi).toMatchObject({ kind: 'seq2seq', bidirectional: true });
+    }
   });
 });
 
@@ -237,6 +247,8 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
       '--json',
       '--model',
       'luong',
+      '--encoder',
+      'bi',
       ...small,
       '--steps',
       '40',
@@ -249,6 +261,7 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
     expect(result.split).toEqual({ train: 320, valid: 40, test: 40 });
     const [m] = result.models;
     expect(m.model).toBe('luong');
+    expect(m.hyperparameters.bidirectional).toBe(true); // --encoder bi
     expect(m.steps).toBe(40);
     expect(Number.isFinite(m.validLoss)).toBe(true);
     expect(m.validLoss).toBeLessThan(Math.log(result.vocabulary.target)); // below uniform after training
@@ -315,6 +328,8 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
     expect(result.tokenizer).toBe('bpe');
     expect(result.vocabulary.target).toBeLessThanOrEqual(300);
     expect(Number.isFinite(result.models[0].test.bleu)).toBe(true);
+    expect(Number.isFinite(result.models[0].greedyBleu)).toBe(true); // scored both ways under --beam
+    expect(r.stderr).toMatch(/model\s+BLEU\s+greedy\s+len/); // the table shows the greedy column
     expect(existsSync(join(dir, 'transformer', 'checkpoints'))).toBe(true);
   }, 120_000);
 
@@ -323,6 +338,7 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
     [['translate', 'hello .', '--checkpoint', '/nonexistent/run'], /no checkpoint at \/nonexistent\/run/],
     [['translate', '--beam', '0'], /--beam.*expected an integer >= 1, received '0'/],
     [['translate', '--model', 'lstm'], /--model.*lstm/],
+    [['translate', '--encoder', 'both'], /--encoder.*both/],
     [['translate', '--attention-map', 'x.svg', '--steps', '1'], /--attention-map needs a sentence/],
   ])(
     'bad input %j: one clear line, non-zero exit',

@@ -56,6 +56,7 @@ function hyperparameters(name: TranslateModelName, raw: Record<string, unknown>)
     warmup: pick('warmup'),
     clip: pick('clip'),
     teacherForcing: pick('teacherForcing'),
+    bidirectional: raw['encoder'] === undefined ? d.bidirectional : raw['encoder'] === 'bi',
   };
 }
 
@@ -192,14 +193,25 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
     decoding.beamWidth === 1
       ? 'greedy'
       : `beam ${decoding.beamWidth}${decoding.lengthPenalty ? `, α ${decoding.lengthPenalty}` : ''}`;
+  const beamed = decoding.beamWidth > 1;
   output.say();
   output.say(`test split: ${corpus.test.length} pairs, corpus BLEU-4 (nltk corpus_bleu), ${decoderName}`);
   output.say(
     table([
-      ['model', 'BLEU', ...buckets.map((b) => `len ${b.label}`), 'params', 'steps', 'time', 'valid nll'],
+      [
+        'model',
+        'BLEU',
+        ...(beamed ? ['greedy'] : []),
+        ...buckets.map((b) => `len ${b.label}`),
+        'params',
+        'steps',
+        'time',
+        'valid nll',
+      ],
       ...results.map((r) => [
         `${r.model} (this run)`,
         r.test.bleu.toFixed(2),
+        ...(beamed ? [r.greedyBleu.toFixed(2)] : []),
         ...r.test.buckets.map((b) => b.bleu.toFixed(1)),
         r.parameters.toLocaleString('en'),
         `${r.steps}`,
@@ -209,13 +221,23 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
       [
         'copy the source (baseline)',
         copy.bleu.toFixed(2),
+        ...(beamed ? [copy.bleu.toFixed(2)] : []),
         ...copy.buckets.map((b) => b.bleu.toFixed(1)),
         '',
         '',
         '',
         '',
       ],
-      ['sentences per bucket', '', ...buckets.map((_, i) => `${copy.buckets[i]!.sentences}`), '', '', '', ''],
+      [
+        'sentences per bucket',
+        '',
+        ...(beamed ? [''] : []),
+        ...buckets.map((_, i) => `${copy.buckets[i]!.sentences}`),
+        '',
+        '',
+        '',
+        '',
+      ],
     ]),
   );
   const best = results.reduce((a, b) => (b.test.bleu > a.test.bleu ? b : a));
@@ -226,10 +248,13 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
   const bottleneck = results.find((r) => r.model === 'bottleneck');
   const attention = results.filter((r) => r.model === 'bahdanau' || r.model === 'luong');
   let margin: number | null = null;
+  let greedyMargin: number | null = null;
   if (bottleneck && attention.length > 0) {
     margin = Math.max(...attention.map((r) => r.test.bleu)) - bottleneck.test.bleu;
+    greedyMargin = Math.max(...attention.map((r) => r.greedyBleu)) - bottleneck.greedyBleu;
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
     output.say(
-      `→ attention ${margin >= 5 ? 'beats' : 'does not beat'} the bottleneck by 5 BLEU: best attention model ${margin >= 0 ? '+' : ''}${margin.toFixed(2)} BLEU`,
+      `→ attention ${margin >= 5 ? 'beats' : 'does not beat'} the bottleneck by 5 BLEU: best attention model ${signed(margin)} BLEU${beamed ? ` (${decoderName}; greedy ${signed(greedyMargin)})` : ''}`,
     );
   }
   const chart = await run.write(
@@ -255,6 +280,7 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
     models: results,
     baselines: { copy: { bleu: copy.bleu, buckets: copy.buckets } },
     attentionMargin: margin,
+    greedyAttentionMargin: greedyMargin,
     chart,
   };
   await run.write('results.json', `${JSON.stringify(result, null, 2)}\n`);
@@ -352,6 +378,12 @@ export function translateCommand(program: Command): void {
       '--teacher-forcing <ratio>',
       'probability of feeding the reference word while training (default 1)',
       parseNumber(0, 1),
+    )
+    .addOption(
+      new Option(
+        '--encoder <direction>',
+        'GRU encoder: uni (left to right, default) or bi (both directions, a tanh bridge to the decoder)',
+      ).choices(['uni', 'bi']),
     )
     .option('--beam <width>', 'beam width (1 = greedy)', parseInteger(1), 1)
     .option(

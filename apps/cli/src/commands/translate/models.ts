@@ -27,6 +27,8 @@ export interface TranslateHyperparameters {
   readonly warmup: number;
   readonly clip: number;
   readonly teacherForcing: number;
+  /** GRU models: read the source in both directions (Bahdanau et al.'s RNNsearch) or left to right (default). */
+  readonly bidirectional: boolean;
 }
 
 const RECURRENT: TranslateHyperparameters = {
@@ -40,10 +42,14 @@ const RECURRENT: TranslateHyperparameters = {
   warmup: 50,
   clip: 1,
   teacherForcing: 1,
+  bidirectional: false,
 };
 
 export const TRANSLATE_DEFAULTS: Record<TranslateModelName, TranslateHyperparameters> = {
   bottleneck: RECURRENT,
+  // Left to right, like the bottleneck, so that the two differ by attention only. RNNsearch as
+  // published reads both ways (`--encoder bi`); here that scored 18.84 BLEU against 18.88 (seed 0,
+  // 2,000 steps) with 1.4x the parameters and 2.5x the time: sources of 5 words at most gain nothing.
   bahdanau: RECURRENT,
   luong: RECURRENT,
   transformer: { ...RECURRENT, units: 128, layers: 2, lr: 1e-3, warmup: 100 },
@@ -80,6 +86,7 @@ export function modelConfig(
     units: h.units,
     cell: 'gru',
     attention: name === 'bottleneck' ? 'none' : name,
+    bidirectional: h.bidirectional,
     dropout: h.dropout,
     seed,
   };
