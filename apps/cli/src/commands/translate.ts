@@ -250,8 +250,10 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
   let margin: number | null = null;
   let greedyMargin: number | null = null;
   if (bottleneck && attention.length > 0) {
-    margin = Math.max(...attention.map((r) => r.test.bleu)) - bottleneck.test.bleu;
-    greedyMargin = Math.max(...attention.map((r) => r.greedyBleu)) - bottleneck.greedyBleu;
+    const marginBy = (bleu: (r: ModelResult) => number) =>
+      Math.max(...attention.map(bleu)) - bleu(bottleneck);
+    margin = marginBy((r) => r.test.bleu);
+    greedyMargin = marginBy((r) => r.greedyBleu);
     const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
     output.say(
       `→ attention ${margin >= 5 ? 'beats' : 'does not beat'} the bottleneck by 5 BLEU: best attention model ${signed(margin)} BLEU${beamed ? ` (${decoderName}; greedy ${signed(greedyMargin)})` : ''}`,
