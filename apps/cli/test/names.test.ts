@@ -7,8 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketedData } from '../src/commands/names/bucketed.js';
 import { normalEmbedding } from '../src/commands/names/classifier.js';
+import { productOfPosteriors } from '../src/commands/names/combine.js';
 import { majorityFloor } from '../src/commands/names/data.js';
 import { trainNgramClassifier } from '../src/commands/names/ngram.js';
+import { accuracyByOverlap, overlapCeiling, overlapWithTraining } from '../src/commands/names/overlap.js';
 import { runCli as run } from './run-cli.js';
 
 // The embedded wasm backend: tfjs' plain-JS cpu backend is several times slower on recurrent cells.
@@ -69,6 +71,26 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
     expect(result.reachesTarget).toBe(result.classifier.accuracy >= 0.85);
     expect(result.classifier.curve.length).toBeGreaterThanOrEqual(3);
     expect(stderr).toMatch(/baseline 3-gram per language/);
+  });
+
+  it('reports the product of the two posteriors and the accuracy on unseen and overlapping names', () => {
+    const { combined, overlap, split } = result;
+    expect(combined.of).toEqual(['bigru', '3-gram']);
+    expect(combined.accuracy).toBeGreaterThanOrEqual(0);
+    expect(combined.accuracy).toBeLessThanOrEqual(1);
+    for (const model of ['classifier', 'ngram', 'combined'] as const) {
+      const parts = overlap[model];
+      const count = parts.unseen.count + parts.same.count + parts.other.count;
+      expect(count).toBe(split.heldOut);
+      // The parts' accuracies recompose the model's overall accuracy.
+      let correct = 0;
+      for (const o of ['unseen', 'same', 'other'] as const)
+        if (parts[o].count > 0) correct += parts[o].accuracy * parts[o].count;
+      const overall =
+        model === 'classifier' ? result.classifier : model === 'ngram' ? result.baselines.ngram : combined;
+      expect(correct / split.heldOut).toBeCloseTo(overall.accuracy, 10);
+    }
+    expect(overlap.ceiling).toBeCloseTo(1 - overlap.classifier.other.count / split.heldOut, 12);
   });
 
   it('reports the confusion matrix, the most confused pairs and an SVG heatmap', () => {
@@ -200,6 +222,60 @@ describe('names baselines (no data needed)', () => {
       { text: 'D', label: 'Greek' },
     ];
     expect(majorityFloor(train, valid)).toEqual({ label: 'Russian', accuracy: 0.5 });
+  });
+});
+
+describe('names: overlap with training and the product of posteriors (no data needed)', () => {
+  const train = [
+    { text: 'Abel', label: 'English' },
+    { text: 'Abel', label: 'French' },
+    { text: 'Ivanov', label: 'Russian' },
+    { text: 'Tanaka', label: 'Japanese' },
+  ];
+  const heldOut = [
+    { text: 'Abel', label: 'Russian' }, // in training, only under other languages
+    { text: 'Abel', label: 'French' }, // in training under its own language too
+    { text: 'Petrov', label: 'Russian' },
+    { text: 'Tanaka', label: 'Japanese' },
+    { text: 'tanaka', label: 'Japanese' }, // exact text only: case matters
+  ];
+
+  it('splits the held-out names by how their exact text occurs in training', () => {
+    const overlap = overlapWithTraining(train, heldOut);
+    expect(overlap).toEqual(['other', 'same', 'unseen', 'same', 'unseen']);
+    expect(overlapCeiling(overlap)).toBeCloseTo(0.8, 12);
+    expect(overlapCeiling([])).toBe(1);
+    const parts = accuracyByOverlap(overlap, [0, 1, 2, 3, 3], [1, 1, 2, 0, 3]);
+    expect(parts.other).toEqual({ count: 1, accuracy: 0 });
+    expect(parts.same).toEqual({ count: 2, accuracy: 0.5 });
+    expect(parts.unseen).toEqual({ count: 2, accuracy: 1 });
+    expect(Number.isNaN(accuracyByOverlap(['unseen'], [0], [0]).other.accuracy)).toBe(true);
+  });
+
+  it('multiplies two posteriors and renormalises, also when one underflows to zero', () => {
+    const [a, b, c] = productOfPosteriors(
+      [
+        [0.5, 0.5],
+        [0.2, 0.8],
+        [0.3, 0.7],
+      ],
+      [
+        [0.9, 0.1],
+        [0.6, 0.4],
+        [1, 0],
+      ],
+    );
+    expect(Array.from(a!)).toEqual([expect.closeTo(0.9, 12), expect.closeTo(0.1, 12)]);
+    // 0.12 and 0.32 over 0.44.
+    expect(a!.length + b!.length).toBe(4);
+    expect(b![0]).toBeCloseTo(0.12 / 0.44, 12);
+    expect(b![1]).toBeCloseTo(0.32 / 0.44, 12);
+    expect(c![0]).toBeCloseTo(1, 12);
+    expect(c![1]).toBeGreaterThanOrEqual(0);
+    expect(() => productOfPosteriors([[0.5, 0.5]], [])).toThrow(
+      /posteriors: expected shape \[1\], received \[0\]/,
+    );
+    expect(() => productOfPosteriors([[0.5, 0.5]], [[1, 0, 0]])).toThrow(/posterior 0: expected shape \[2\]/);
   });
 });
 
