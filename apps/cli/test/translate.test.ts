@@ -14,9 +14,15 @@ import {
   corpusBleu,
   sentenceStats,
 } from '../src/commands/translate/bleu.js';
-import { decodeTarget, encodeTarget, splitPairs, trainTokenizer } from '../src/commands/translate/data.js';
+import {
+  decodeTarget,
+  encodeTarget,
+  splitPairs,
+  testSentences,
+  trainTokenizer,
+} from '../src/commands/translate/data.js';
 import { attentionOf, beamOne, greedyBatch } from '../src/commands/translate/decode.js';
-import { lengthBuckets } from '../src/commands/translate/evaluate.js';
+import { evaluate, lengthBuckets } from '../src/commands/translate/evaluate.js';
 import { modelConfig, TRANSLATE_DEFAULTS } from '../src/commands/translate/models.js';
 import { runCli } from './run-cli.js';
 
@@ -89,13 +95,60 @@ describe('corpus BLEU-4 (nltk corpus_bleu)', () => {
 });
 
 describe('split and buckets', () => {
-  it('a seeded 80/10/10 split: deterministic, disjoint, complete', () => {
-    const items = Array.from({ length: 1000 }, (_, i) => i);
+  it('a seeded 80/10/10 split by source: deterministic, disjoint, complete, no source in two parts', () => {
+    // 1,000 pairs over 400 sources with 1 to 4 translations each.
+    const items = Array.from({ length: 1000 }, (_, i) => ({ source: `s${(i * 7) % 400}`, id: i }));
     const a = splitPairs(items, 3);
-    expect([a.train.length, a.valid.length, a.test.length]).toEqual([800, 100, 100]);
-    expect(new Set([...a.train, ...a.valid, ...a.test]).size).toBe(1000);
+    expect(new Set([...a.train, ...a.valid, ...a.test].map((p) => p.id)).size).toBe(1000);
+    // Whole sources until each held-out part has 10% of the pairs: at most one source (4 pairs) over.
+    for (const part of [a.test, a.valid]) {
+      expect(part.length).toBeGreaterThanOrEqual(100);
+      expect(part.length).toBeLessThan(104);
+    }
+    const partOf = new Map<string, string>();
+    for (const [name, part] of Object.entries(a))
+      for (const p of part) {
+        expect(partOf.get(p.source) ?? name).toBe(name);
+        partOf.set(p.source, name);
+      }
     expect(splitPairs(items, 3)).toEqual(a);
     expect(splitPairs(items, 4).test).not.toEqual(a.test);
+  });
+
+  it('test sentences: one per distinct source with all its translations, scored against all of them', () => {
+    const pairs = [
+      { source: 'i m so tired .', target: 'je suis tres fatigue .', src: [5, 3], tgt: [] },
+      { source: 'it s nice .', target: 'il fait tres beau .', src: [6, 3], tgt: [] },
+      { source: 'i m so tired .', target: 'je suis si fatigue .', src: [5, 3], tgt: [] },
+    ];
+    const sentences = testSentences(pairs);
+    expect(sentences).toEqual([
+      {
+        source: 'i m so tired .',
+        src: [5, 3],
+        references: ['je suis tres fatigue .', 'je suis si fatigue .'],
+      },
+      { source: 'it s nice .', src: [6, 3], references: ['il fait tres beau .'] },
+    ]);
+    const buckets = [{ label: '≤5', min: 1, max: 5 }];
+    // Each output matches one of its references exactly: BLEU 100 against all references.
+    const e = evaluate(sentences, ['je suis si fatigue .', 'il fait tres beau .'], buckets);
+    expect(e.bleu).toBeCloseTo(100, 10);
+    expect(e.buckets[0]).toMatchObject({ sentences: 2, bleu: expect.closeTo(100, 10) });
+    expect(e.examples[0]).toEqual({
+      source: 'i m so tired .',
+      references: ['je suis tres fatigue .', 'je suis si fatigue .'],
+      output: 'je suis si fatigue .',
+    });
+    const firstOnly = sentences.map((t) => ({ ...t, references: t.references.slice(0, 1) }));
+    // By hand: p1..p4 = 9/10, 6/8, 3/6, 2/4 summed over both sentences, equal lengths (BP 1).
+    expect(evaluate(firstOnly, ['je suis si fatigue .', 'il fait tres beau .'], buckets).bleu).toBeCloseTo(
+      100 * (0.9 * 0.75 * 0.5 * 0.5) ** 0.25,
+      10,
+    );
+    expect(() => evaluate(sentences, ['je suis si fatigue .'], buckets)).toThrow(
+      /translations to score: expected one per test sentence \(2\), received 1/,
+    );
   });
 
   it('length buckets keep at least minCount sentences at the tails', () => {
@@ -258,7 +311,12 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.command).toBe('translate');
-    expect(result.split).toEqual({ train: 320, valid: 40, test: 40 });
+    const { split } = result;
+    expect(split.train + split.valid + split.test).toBe(400);
+    // Whole sources: each held-out part has at least 10% of the pairs, a few over at most.
+    for (const n of [split.valid, split.test]) expect(n).toBeGreaterThanOrEqual(40);
+    expect(split.testSources).toBeLessThanOrEqual(split.test);
+    expect(split.testSources).toBeGreaterThan(10);
     const [m] = result.models;
     expect(m.model).toBe('luong');
     expect(m.hyperparameters.bidirectional).toBe(true); // --encoder bi
@@ -267,7 +325,9 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
     expect(m.validLoss).toBeLessThan(Math.log(result.vocabulary.target)); // below uniform after training
     expect(m.test.bleu).toBeGreaterThanOrEqual(0);
     expect(m.test.bleu).toBeLessThanOrEqual(100);
-    expect(m.test.buckets.reduce((a: number, b: { sentences: number }) => a + b.sentences, 0)).toBe(40);
+    expect(m.test.buckets.reduce((a: number, b: { sentences: number }) => a + b.sentences, 0)).toBe(
+      split.testSources,
+    );
     expect(result.baselines.copy.bleu).toBeLessThan(5);
     expect(readFileSync(result.chart, 'utf8')).toMatch(/^<svg/);
     expect(r.stderr).toMatch(/BLEU/);
@@ -301,7 +361,9 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
       join(out, 'luong'),
     ]);
     expect(beam.code, beam.stderr).toBe(0);
-    expect(beam.stdout.trim().length).toBeGreaterThan(0);
+    // 40 steps on 318 pairs: the beam may end at once; then the command says so instead of a silent blank.
+    if (beam.stdout.trim().length === 0)
+      expect(beam.stderr).toMatch(/<eos> first\): the translation is empty/);
   }, 240_000);
 
   it('BPE tokenizers and the transformer run end to end', async () => {

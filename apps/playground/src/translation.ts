@@ -39,7 +39,7 @@ export interface Translator extends TranslatorCheckpoint {
 export interface TranslationTraining {
   /** The eng-fra.txt file (tab-separated pairs). */
   readonly pairsText: string;
-  /** Train on the first `limit` pairs (split 80/10/10 as the CLI does). */
+  /** Train on the first `limit` pairs (split 80/10/10 by source as the CLI does). */
   readonly limit: number;
   readonly steps: number;
   readonly units: number;

@@ -1,8 +1,9 @@
 /**
- * `strand translate`: English→French on the 5,000 tutorial pairs (seeded 80/10/10 split). Without a
- * sentence it trains one model (or `--model all`: the bottleneck GRU encoder-decoder, Bahdanau and
- * Luong attention, a small transformer), scores corpus BLEU-4 on the test split (nltk's
- * corpus_bleu) overall and by source length, and writes the table and an SVG chart.
+ * `strand translate`: English→French on the 5,000 tutorial pairs (seeded 80/10/10 split by source
+ * sentence). Without a sentence it trains one model (or `--model all`: the bottleneck GRU
+ * encoder-decoder, Bahdanau and Luong attention, a small transformer), scores corpus BLEU-4 on the
+ * test split (nltk's corpus_bleu; one output per distinct source against all its translations)
+ * overall and by source length, and writes the table and an SVG chart.
  * `strand translate "she is taller than me ."` translates with a trained checkpoint, and
  * `--attention-map out.svg` draws where each output word looked.
  */
@@ -18,7 +19,15 @@ import { renderSvg } from '../frame/plot.js';
 import { type RunContext, startRun } from '../frame/run.js';
 import { loadTranslator } from './translate/checkpoint.js';
 import { loadCorpus } from './translate/corpus.js';
-import { type Corpus, decodeTarget, encodeSource, type TokenizerKind, words } from './translate/data.js';
+import {
+  type Corpus,
+  decodeTarget,
+  encodeSource,
+  type TestSentence,
+  type TokenizerKind,
+  testSentences,
+  words,
+} from './translate/data.js';
 import { attentionOf, type DecodeOptions, translateAll } from './translate/decode.js';
 import {
   attentionChart,
@@ -94,6 +103,7 @@ async function trainAndScore(
   corpus: Corpus,
   name: TranslateModelName,
   raw: Record<string, unknown>,
+  testSet: readonly TestSentence[],
   buckets: readonly Bucket[],
 ): Promise<ModelResult> {
   const { output, options } = run;
@@ -128,18 +138,18 @@ async function trainAndScore(
     },
   );
   const decoding = decodeOptions(raw);
-  const sources = corpus.test.map((p) => p.src);
+  const sources = testSet.map((t) => t.src);
   const decode = (o: DecodeOptions) =>
     translateAll(model, sources, o).map((ids) => decodeTarget(corpus.targetTokenizer, corpus.tokenizer, ids));
   output.note(
     `decoding ${sources.length} test sentences (${decoding.beamWidth === 1 ? 'greedy' : `beam ${decoding.beamWidth}`}) ...`,
   );
   const outputs = decode(decoding);
-  const test = evaluate(corpus.test, outputs, buckets);
+  const test = evaluate(testSet, outputs, buckets);
   const greedyBleu =
     decoding.beamWidth === 1
       ? test.bleu
-      : evaluate(corpus.test, decode({ ...decoding, beamWidth: 1 }), buckets).bleu;
+      : evaluate(testSet, decode({ ...decoding, beamWidth: 1 }), buckets).bleu;
   output.note(
     `${name}: test BLEU-4 ${test.bleu.toFixed(2)} after ${trained.steps} steps (${trained.seconds.toFixed(0)} s)`,
   );
@@ -174,18 +184,20 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
   output.note(
     `eng-fra: ${corpus.train.length} training, ${corpus.valid.length} validation, ${corpus.test.length} test pairs; ${tokenizer} vocabularies ${corpus.sourceTokenizer.vocabSize} (English) and ${corpus.targetTokenizer.vocabSize} (French)`,
   );
+  // One hypothesis per distinct test source, scored against all its translations.
+  const testSet = testSentences(corpus.test);
   const buckets = lengthBuckets(
-    corpus.test.map((p) => words(p.source).length),
-    Math.max(5, Math.round(corpus.test.length / 20)),
+    testSet.map((t) => words(t.source).length),
+    Math.max(5, Math.round(testSet.length / 20)),
   );
   const names: TranslateModelName[] =
     raw['model'] === 'all' ? [...TRANSLATE_MODELS] : [raw['model'] as TranslateModelName];
   const results: ModelResult[] = [];
-  for (const name of names) results.push(await trainAndScore(run, corpus, name, raw, buckets));
+  for (const name of names) results.push(await trainAndScore(run, corpus, name, raw, testSet, buckets));
 
   const copy = evaluate(
-    corpus.test,
-    corpus.test.map((p) => p.source),
+    testSet,
+    testSet.map((t) => t.source),
     buckets,
   );
   const decoding = decodeOptions(raw);
@@ -195,7 +207,9 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
       : `beam ${decoding.beamWidth}${decoding.lengthPenalty ? `, α ${decoding.lengthPenalty}` : ''}`;
   const beamed = decoding.beamWidth > 1;
   output.say();
-  output.say(`test split: ${corpus.test.length} pairs, corpus BLEU-4 (nltk corpus_bleu), ${decoderName}`);
+  output.say(
+    `test split: ${testSet.length} distinct sources (${corpus.test.length} pairs), corpus BLEU-4 against all their translations (nltk corpus_bleu), ${decoderName}`,
+  );
   output.say(
     table([
       [
@@ -244,7 +258,7 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
   output.say();
   output.say('examples (test split):');
   for (const e of best.test.examples.slice(0, 4))
-    output.say(`  ${e.source}  →  ${e.output}   [ref: ${e.reference}]`);
+    output.say(`  ${e.source}  →  ${e.output}   [refs: ${e.references.join(' | ')}]`);
   const bottleneck = results.find((r) => r.model === 'bottleneck');
   const attention = results.filter((r) => r.model === 'bahdanau' || r.model === 'luong');
   let margin: number | null = null;
@@ -276,7 +290,12 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
     seed: options.seed,
     tokenizer,
     decoding,
-    split: { train: corpus.train.length, valid: corpus.valid.length, test: corpus.test.length },
+    split: {
+      train: corpus.train.length,
+      valid: corpus.valid.length,
+      test: corpus.test.length,
+      testSources: testSet.length,
+    },
     vocabulary: { source: corpus.sourceTokenizer.vocabSize, target: corpus.targetTokenizer.vocabSize },
     buckets,
     models: results,
@@ -314,6 +333,8 @@ async function translateSentence(sentence: string, raw: Record<string, unknown>)
   const [ids] = translateAll(loaded.model, [src], decodeOptions(raw));
   const translation = decodeTarget(loaded.targetTokenizer, loaded.tokenizer, ids!);
   output.say(translation);
+  if (translation === '')
+    output.note('note: the model ended the translation at once (<eos> first): the translation is empty');
   let map: string | null = null;
   const mapPath = raw['attentionMap'] as string | undefined;
   if (mapPath) {

@@ -1,6 +1,7 @@
 /**
  * The English→French pairs: the tutorial's normalisation (lowercase, ASCII-fold, punctuation split
- * off; done by @strand/data's `loadEngFra({ normalize: true })`), a seeded 80/10/10 split, word-level
+ * off; done by @strand/data's `loadEngFra({ normalize: true })`), a seeded 80/10/10 split by source
+ * sentence, word-level
  * (or byte-level BPE) tokenizers trained on the training split only, and padded, length-bucketed
  * batches. BLEU always scores whitespace words of the normalised text, whatever the tokenizer.
  * Browser-safe (the playground trains the same model from it); corpus.ts reads the file in Node.
@@ -31,17 +32,54 @@ export interface Corpus {
   readonly tokenizer: TokenizerKind;
 }
 
-/** A seeded 80/10/10 split (train, valid, test) of `pairs`. */
-export function splitPairs<T>(pairs: readonly T[], seed: number): { train: T[]; valid: T[]; test: T[] } {
-  const order = new Rng(deriveSeed(seed, 'translate-split')).shuffle(pairs.map((_, i) => i));
+/**
+ * A seeded 80/10/10 split (train, valid, test) of `pairs` by source sentence: every translation of
+ * one source falls in the same part, and the test and validation parts take whole sources until
+ * they hold at least 10% of the pairs each. Why by source: the eng-fra file lists 5,000 pairs for
+ * 2,597 distinct English sentences ("go ." has three translations). Split by pair, about two thirds
+ * of the test sources were in training under another translation, and BLEU against that one
+ * reference scored which of the alternatives a model had memorised, not how it translates.
+ */
+export function splitPairs<T extends { readonly source: string }>(
+  pairs: readonly T[],
+  seed: number,
+): { train: T[]; valid: T[]; test: T[] } {
+  const groups = new Map<string, T[]>();
+  for (const p of pairs) {
+    const group = groups.get(p.source);
+    if (group) group.push(p);
+    else groups.set(p.source, [p]);
+  }
+  const order = new Rng(deriveSeed(seed, 'translate-split')).shuffle([...groups.values()]);
   const nTest = Math.round(pairs.length * 0.1);
   const nValid = Math.round(pairs.length * 0.1);
-  const pick = (ids: number[]) => ids.map((i) => pairs[i]!);
-  return {
-    test: pick(order.slice(0, nTest)),
-    valid: pick(order.slice(nTest, nTest + nValid)),
-    train: pick(order.slice(nTest + nValid)),
-  };
+  const test: T[] = [];
+  const valid: T[] = [];
+  const train: T[] = [];
+  for (const group of order) {
+    const part = test.length < nTest ? test : valid.length < nValid ? valid : train;
+    part.push(...group);
+  }
+  return { train, valid, test };
+}
+
+/** One test sentence: a distinct source, its ids, and all its translations in the split (the references). */
+export interface TestSentence {
+  readonly source: string;
+  /** Source ids with <eos>: [S]. */
+  readonly src: readonly number[];
+  readonly references: readonly string[];
+}
+
+/** The distinct sources of `pairs` in first-seen order, each with every target it has there. */
+export function testSentences(pairs: readonly EncodedPair[]): TestSentence[] {
+  const bySource = new Map<string, { source: string; src: readonly number[]; references: string[] }>();
+  for (const p of pairs) {
+    const seen = bySource.get(p.source);
+    if (seen) seen.references.push(p.target);
+    else bySource.set(p.source, { source: p.source, src: p.src, references: [p.target] });
+  }
+  return [...bySource.values()];
 }
 
 /** Word tokens of normalised text: what BLEU counts. */

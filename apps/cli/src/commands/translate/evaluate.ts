@@ -1,8 +1,10 @@
 /**
- * Test-set evaluation: corpus BLEU-4 of the decoded outputs against the single reference of each
- * pair, on whitespace words of the normalised text, overall and by source length (in words).
+ * Test-set evaluation: corpus BLEU-4 of one decoded output per distinct source against all of that
+ * source's translations in the split (BLEU's own multi-reference definition, as nltk's corpus_bleu
+ * takes it), on whitespace words of the normalised text, overall and by source length (in words).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { InputError } from '@strand/base';
 import { bleuFromStats, sentenceStats } from './bleu.js';
 import { words } from './data.js';
 
@@ -25,7 +27,7 @@ export interface Evaluation {
   readonly precisions: readonly number[];
   readonly brevityPenalty: number;
   readonly buckets: readonly BucketScore[];
-  readonly examples: readonly { source: string; reference: string; output: string }[];
+  readonly examples: readonly { source: string; references: readonly string[]; output: string }[];
 }
 
 /**
@@ -48,16 +50,24 @@ export function lengthBuckets(lengths: readonly number[], minCount = 25): Bucket
   return buckets;
 }
 
+/** @param sentences one per distinct source, with its references; `outputs` in the same order. */
 export function evaluate(
-  pairs: readonly { readonly source: string; readonly target: string }[],
+  sentences: readonly { readonly source: string; readonly references: readonly string[] }[],
   outputs: readonly string[],
   buckets: readonly Bucket[],
 ): Evaluation {
-  const stats = pairs.map((p, i) => sentenceStats([words(p.target)], words(outputs[i]!)));
+  if (outputs.length !== sentences.length) {
+    throw new InputError({
+      what: 'translations to score',
+      expected: `one per test sentence (${sentences.length})`,
+      received: `${outputs.length}`,
+    });
+  }
+  const stats = sentences.map((p, i) => sentenceStats(p.references.map(words), words(outputs[i]!)));
   const all = bleuFromStats(stats);
   const scored = buckets.map((b) => {
     const inside = stats.filter((_, i) => {
-      const n = words(pairs[i]!.source).length;
+      const n = words(sentences[i]!.source).length;
       return n >= b.min && n <= b.max;
     });
     return { ...b, sentences: inside.length, bleu: 100 * bleuFromStats(inside).bleu };
@@ -67,9 +77,9 @@ export function evaluate(
     precisions: all.precisions,
     brevityPenalty: all.brevityPenalty,
     buckets: scored,
-    examples: pairs
+    examples: sentences
       .slice(0, 8)
-      .map((p, i) => ({ source: p.source, reference: p.target, output: outputs[i]! })),
+      .map((p, i) => ({ source: p.source, references: p.references, output: outputs[i]! })),
   };
 }
 
