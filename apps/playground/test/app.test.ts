@@ -231,10 +231,12 @@ describe.runIf((haveChromium || required) && haveShakespeare)(
     it.runIf(haveEngFra)(
       'trains the strand translate model in the page and draws its attention over a typed sentence',
       async () => {
+        // Seed 0: the split by source depends on the seed (225 training pairs of these 300).
         await setForm(page, {
           'translation-pairs': '300',
           'translation-steps': '8',
           'translation-units': '16',
+          seed: '0',
         });
         await page.fill('#translation-sentence', "I'm sad.");
         await page.click('#translation-train');
