@@ -23,6 +23,7 @@ import {
 } from '../src/commands/translate/data.js';
 import { attentionOf, beamOne, greedyBatch } from '../src/commands/translate/decode.js';
 import { evaluate, lengthBuckets } from '../src/commands/translate/evaluate.js';
+import { attentionMargins } from '../src/commands/translate/margins.js';
 import { modelConfig, TRANSLATE_DEFAULTS } from '../src/commands/translate/models.js';
 import { runCli } from './run-cli.js';
 
@@ -149,6 +150,28 @@ describe('split and buckets', () => {
     expect(() => evaluate(sentences, ['je suis si fatigue .'], buckets)).toThrow(
       /translations to score: expected one per test sentence \(2\), received 1/,
     );
+  });
+
+  it('attention margins: the best recurrent attention model and the transformer, each minus the bottleneck', () => {
+    const m = attentionMargins([
+      { model: 'bottleneck', bleu: 12, greedyBleu: 11 },
+      { model: 'bahdanau', bleu: 19, greedyBleu: 16.5 },
+      { model: 'luong', bleu: 14, greedyBleu: 17 },
+      { model: 'transformer', bleu: 30, greedyBleu: 29 },
+    ]);
+    // Each decoder's best: Bahdanau's beam score, Luong's greedy one.
+    expect(m.recurrent).toEqual({ bleu: 7, greedy: 6 });
+    expect(m.transformer).toEqual({ bleu: 18, greedy: 18 });
+    expect(attentionMargins([{ model: 'bahdanau', bleu: 19, greedyBleu: 19 }])).toEqual({
+      recurrent: null,
+      transformer: null,
+    });
+    expect(
+      attentionMargins([
+        { model: 'bottleneck', bleu: 12, greedyBleu: 12 },
+        { model: 'transformer', bleu: 10, greedyBleu: 10 },
+      ]),
+    ).toEqual({ recurrent: null, transformer: { bleu: -2, greedy: -2 } });
   });
 
   it('length buckets keep at least minCount sentences at the tails', () => {
@@ -329,6 +352,8 @@ describe.skipIf(!hasData('eng-fra', 'eng-fra.txt'))('strand translate (end to en
       split.testSources,
     );
     expect(result.baselines.copy.bleu).toBeLessThan(5);
+    // One model ran: no bottleneck to measure attention against.
+    expect([result.attentionMargin, result.transformerMargin]).toEqual([null, null]);
     expect(readFileSync(result.chart, 'utf8')).toMatch(/^<svg/);
     expect(r.stderr).toMatch(/BLEU/);
 

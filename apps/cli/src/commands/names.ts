@@ -18,7 +18,7 @@ import { productOfPosteriors } from './names/combine.js';
 import { loadNamesSet, majorityFloor, toExamples } from './names/data.js';
 import { generateNames, trainGenerator } from './names/generator.js';
 import { trainNgramClassifier } from './names/ngram.js';
-import { accuracyByOverlap, OVERLAPS, overlapCeiling, overlapWithTraining } from './names/overlap.js';
+import { accuracyByOverlap, type OVERLAPS, overlapCeiling, overlapWithTraining } from './names/overlap.js';
 import { confusedPairs, confusionGrid, confusionSvg } from './names/report.js';
 
 const DEFAULT_OUT = 'strand-runs/names';

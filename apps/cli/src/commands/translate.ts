@@ -37,6 +37,7 @@ import {
   evaluate,
   lengthBuckets,
 } from './translate/evaluate.js';
+import { attentionMargins, type Margin } from './translate/margins.js';
 import {
   createTranslator,
   modelConfig,
@@ -259,20 +260,20 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
   output.say('examples (test split):');
   for (const e of best.test.examples.slice(0, 4))
     output.say(`  ${e.source}  →  ${e.output}   [refs: ${e.references.join(' | ')}]`);
-  const bottleneck = results.find((r) => r.model === 'bottleneck');
-  const attention = results.filter((r) => r.model === 'bahdanau' || r.model === 'luong');
-  let margin: number | null = null;
-  let greedyMargin: number | null = null;
-  if (bottleneck && attention.length > 0) {
-    const marginBy = (bleu: (r: ModelResult) => number) =>
-      Math.max(...attention.map(bleu)) - bleu(bottleneck);
-    margin = marginBy((r) => r.test.bleu);
-    greedyMargin = marginBy((r) => r.greedyBleu);
-    const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  const margins = attentionMargins(
+    results.map((r) => ({ model: r.model, bleu: r.test.bleu, greedyBleu: r.greedyBleu })),
+  );
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+  const described = (m: Margin) => `${signed(m.bleu)}${beamed ? ` (greedy ${signed(m.greedy)})` : ''}`;
+  const said = [
+    margins.recurrent &&
+      `recurrent attention ${described(margins.recurrent)} (the best of Bahdanau and Luong)`,
+    margins.transformer && `transformer ${described(margins.transformer)}`,
+  ].filter(Boolean);
+  if (said.length > 0)
     output.say(
-      `→ attention ${margin >= 5 ? 'beats' : 'does not beat'} the bottleneck by 5 BLEU: best attention model ${signed(margin)} BLEU${beamed ? ` (${decoderName}; greedy ${signed(greedyMargin)})` : ''}`,
+      `→ BLEU above the bottleneck (target +5${beamed ? `, ${decoderName}` : ''}): ${said.join('; ')}`,
     );
-  }
   const chart = await run.write(
     'bleu-by-length.svg',
     await renderSvg(
@@ -300,8 +301,10 @@ async function trainCommand(raw: Record<string, unknown>): Promise<void> {
     buckets,
     models: results,
     baselines: { copy: { bleu: copy.bleu, buckets: copy.buckets } },
-    attentionMargin: margin,
-    greedyAttentionMargin: greedyMargin,
+    attentionMargin: margins.recurrent?.bleu ?? null,
+    greedyAttentionMargin: margins.recurrent?.greedy ?? null,
+    transformerMargin: margins.transformer?.bleu ?? null,
+    greedyTransformerMargin: margins.transformer?.greedy ?? null,
     chart,
   };
   await run.write('results.json', `${JSON.stringify(result, null, 2)}\n`);

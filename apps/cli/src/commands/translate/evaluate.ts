@@ -3,8 +3,9 @@
  * source's translations in the split (BLEU's own multi-reference definition, as nltk's corpus_bleu
  * takes it), on whitespace words of the normalised text, overall and by source length (in words).
  */
-import type { TopLevelSpec } from 'vega-lite';
+
 import { InputError } from '@strand/base';
+import type { TopLevelSpec } from 'vega-lite';
 import { bleuFromStats, sentenceStats } from './bleu.js';
 import { words } from './data.js';
 
