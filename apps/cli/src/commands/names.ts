@@ -18,7 +18,7 @@ import { productOfPosteriors } from './names/combine.js';
 import { loadNamesSet, majorityFloor, toExamples } from './names/data.js';
 import { generateNames, trainGenerator } from './names/generator.js';
 import { trainNgramClassifier } from './names/ngram.js';
-import { accuracyByOverlap, type OVERLAPS, overlapCeiling, overlapWithTraining } from './names/overlap.js';
+import { accuracyByOverlap, type Overlap, overlapCeiling, overlapWithTraining } from './names/overlap.js';
 import { confusedPairs, confusionGrid, confusionSvg } from './names/report.js';
 
 const DEFAULT_OUT = 'strand-runs/names';
@@ -245,7 +245,7 @@ export function namesCommand(program: Command): void {
         ['target', pct(TARGET_ACCURACY), '', 'issue #13'],
       ]),
     );
-    const part = (o: (typeof OVERLAPS)[number]) => byOverlap.classifier[o].count;
+    const part = (o: Overlap) => byOverlap.classifier[o].count;
     output.say(
       `held-out names also in training: ${part('same') + part('other')} of ${set.valid.length}; ` +
         `${part('other')} only under other languages, which caps a classifier true to its training labels at ${pct(ceiling)}`,

@@ -9,6 +9,7 @@
  * averaging the posteriors instead did slightly worse in PyTorch.
  */
 import { ShapeError } from '@strand/base';
+import { logSumExp } from '@strand/markov';
 
 export function productOfPosteriors(
   a: readonly ArrayLike<number>[],
@@ -23,9 +24,7 @@ export function productOfPosteriors(
       p,
       (x, c) => Math.log(Math.max(x, 1e-30)) + Math.log(Math.max(q[c]!, 1e-30)),
     );
-    const max = Math.max(...logs);
-    const out = logs.map((l) => Math.exp(l - max));
-    const z = out.reduce((s, x) => s + x, 0);
-    return out.map((x) => x / z);
+    const z = logSumExp(logs);
+    return logs.map((l) => Math.exp(l - z));
   });
 }

@@ -10,7 +10,7 @@ import type { NameExample } from '@strand/data';
 
 /** 'unseen': not in training; 'same': in training under its own language (maybe others too); 'other': only under other languages. */
 export type Overlap = 'unseen' | 'same' | 'other';
-export const OVERLAPS: readonly Overlap[] = ['unseen', 'same', 'other'];
+const OVERLAPS: readonly Overlap[] = ['unseen', 'same', 'other'];
 
 export function overlapWithTraining(
   train: readonly NameExample[],

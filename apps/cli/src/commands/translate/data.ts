@@ -44,13 +44,7 @@ export function splitPairs<T extends { readonly source: string }>(
   pairs: readonly T[],
   seed: number,
 ): { train: T[]; valid: T[]; test: T[] } {
-  const groups = new Map<string, T[]>();
-  for (const p of pairs) {
-    const group = groups.get(p.source);
-    if (group) group.push(p);
-    else groups.set(p.source, [p]);
-  }
-  const order = new Rng(deriveSeed(seed, 'translate-split')).shuffle([...groups.values()]);
+  const order = new Rng(deriveSeed(seed, 'translate-split')).shuffle(groupBySource(pairs));
   const nTest = Math.round(pairs.length * 0.1);
   const nValid = Math.round(pairs.length * 0.1);
   const test: T[] = [];
@@ -63,6 +57,17 @@ export function splitPairs<T extends { readonly source: string }>(
   return { train, valid, test };
 }
 
+/** The pairs grouped by source, groups and pairs in first-seen order. */
+function groupBySource<T extends { readonly source: string }>(pairs: readonly T[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const p of pairs) {
+    const group = groups.get(p.source);
+    if (group) group.push(p);
+    else groups.set(p.source, [p]);
+  }
+  return [...groups.values()];
+}
+
 /** One test sentence: a distinct source, its ids, and all its translations in the split (the references). */
 export interface TestSentence {
   readonly source: string;
@@ -73,13 +78,11 @@ export interface TestSentence {
 
 /** The distinct sources of `pairs` in first-seen order, each with every target it has there. */
 export function testSentences(pairs: readonly EncodedPair[]): TestSentence[] {
-  const bySource = new Map<string, { source: string; src: readonly number[]; references: string[] }>();
-  for (const p of pairs) {
-    const seen = bySource.get(p.source);
-    if (seen) seen.references.push(p.target);
-    else bySource.set(p.source, { source: p.source, src: p.src, references: [p.target] });
-  }
-  return [...bySource.values()];
+  return groupBySource(pairs).map((group) => ({
+    source: group[0]!.source,
+    src: group[0]!.src,
+    references: group.map((p) => p.target),
+  }));
 }
 
 /** Word tokens of normalised text: what BLEU counts. */
