@@ -1,16 +1,24 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createVocabulary, EOS_ID } from '@strand/base';
 import { hasData } from '@strand/test-utils';
-import { createModel } from '@strand/trainer';
+import { createModel, sequenceLogProbs } from '@strand/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bucketedData } from '../src/commands/names/bucketed.js';
 import { normalEmbedding } from '../src/commands/names/classifier.js';
 import { productOfPosteriors } from '../src/commands/names/combine.js';
-import { majorityFloor } from '../src/commands/names/data.js';
+import {
+  distinctNames,
+  languageLogPrior,
+  languageToken,
+  loadNamesSet,
+  majorityFloor,
+  scoredTruth,
+} from '../src/commands/names/data.js';
+import { generatorPosteriors } from '../src/commands/names/generator.js';
 import { trainNgramClassifier } from '../src/commands/names/ngram.js';
-import { accuracyByOverlap, overlapCeiling, overlapWithTraining } from '../src/commands/names/overlap.js';
 import { runCli as run } from './run-cli.js';
 
 // The embedded wasm backend: tfjs' plain-JS cpu backend is several times slower on recurrent cells.
@@ -31,7 +39,7 @@ const tiny = [
   '--eval-every',
   '20',
   '--generator-steps',
-  '20',
+  '60',
   '--generator-units',
   '24',
   '--order',
@@ -53,8 +61,11 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
   it('trains the classifier and reports it beside the n-gram classifier and the majority floor', () => {
     expect(result.command).toBe('names');
     expect(result.split.languages).toBe(20);
-    // 10% held out, stratified: round(n_l / 10) per language.
-    expect(result.split.heldOut / (result.split.train + result.split.heldOut)).toBeCloseTo(0.1, 1);
+    expect(result.split.by).toBe('surname');
+    // 10% of the lines held out, stratified, whole surnames at a time (at most one over per language).
+    const lines = result.split.train + result.split.heldOutLines;
+    expect(result.split.heldOutLines / lines).toBeCloseTo(0.1, 1);
+    expect(result.split.heldOut).toBeLessThanOrEqual(result.split.heldOutLines);
     expect(result.classifier.steps).toBe(60);
     const { majority, ngram } = result.baselines;
     expect(majority.label).toBe('Russian');
@@ -68,29 +79,46 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
       expect(x).toBeGreaterThanOrEqual(0);
       expect(x).toBeLessThanOrEqual(1);
     }
-    expect(result.reachesTarget).toBe(result.classifier.accuracy >= 0.85);
     expect(result.classifier.curve.length).toBeGreaterThanOrEqual(3);
     expect(stderr).toMatch(/baseline 3-gram per language/);
   });
 
-  it('reports the product of the two posteriors and the accuracy on unseen and overlapping names', () => {
-    const { combined, overlap, split } = result;
-    expect(combined.of).toEqual(['bigru', '3-gram']);
-    expect(combined.accuracy).toBeGreaterThanOrEqual(0);
-    expect(combined.accuracy).toBeLessThanOrEqual(1);
-    for (const model of ['classifier', 'ngram', 'combined'] as const) {
-      const parts = overlap[model];
-      const count = parts.unseen.count + parts.same.count + parts.other.count;
-      expect(count).toBe(split.heldOut);
-      // The parts' accuracies recompose the model's overall accuracy.
-      let correct = 0;
-      for (const o of ['unseen', 'same', 'other'] as const)
-        if (parts[o].count > 0) correct += parts[o].accuracy * parts[o].count;
-      const overall =
-        model === 'classifier' ? result.classifier : model === 'ngram' ? result.baselines.ngram : combined;
-      expect(correct / split.heldOut).toBeCloseTo(overall.accuracy, 10);
+  it('reads the generator as a classifier and reports its product with the BiGRU as the neural classifier', () => {
+    const { generator, neural } = result;
+    expect(generator.steps).toBe(60);
+    for (const x of [generator.accuracy, generator.macroF1, neural.accuracy, neural.macroF1]) {
+      expect(Number.isFinite(x)).toBe(true);
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThanOrEqual(1);
     }
-    expect(overlap.ceiling).toBeCloseTo(1 - overlap.classifier.other.count / split.heldOut, 12);
+    expect(neural.of).toEqual(['bigru', 'generator']);
+    expect(result.reachesTarget).toBe(neural.accuracy >= 0.85);
+    expect(result.confusion.of).toBe('bigru × generator');
+  });
+
+  it('splits by surname: no held-out name is in training, cross-listed names keep all their languages', async () => {
+    const set = await loadNamesSet({ dataDir: undefined });
+    expect(set.train.length + set.valid.length).toBe(set.all.length);
+    const trained = new Set(set.train.map((n) => n.text));
+    expect(set.valid.some((n) => trained.has(n.text))).toBe(false);
+    // Every language keeps about 10% of its lines held out: whole surnames (at most one over), each
+    // counted in the language of its first line, so a cross-listed surname also moves lines of the others.
+    const languagesOf = new Map<string, Set<string>>();
+    for (const n of set.all) languagesOf.set(n.text, (languagesOf.get(n.text) ?? new Set()).add(n.label));
+    for (const label of set.labels) {
+      const all = set.all.filter((n) => n.label === label).length;
+      const held = set.valid.filter((n) => n.label === label);
+      const crossListed = held.filter((n) => languagesOf.get(n.text)!.size > 1).length;
+      expect(Math.abs(held.length - Math.round(all / 10))).toBeLessThanOrEqual(crossListed + 3);
+    }
+    expect(set.heldOut.length).toBe(new Set(set.valid.map((n) => n.text)).size);
+    for (const n of set.heldOut)
+      expect(n.languages).toEqual(
+        set.labels.filter((l) => set.valid.some((v) => v.text === n.text && v.label === l)),
+      );
+    expect(set.heldOut.some((n) => n.languages.length > 1)).toBe(true);
+    // Fixed: the same split on every load.
+    expect((await loadNamesSet({ dataDir: undefined })).heldOut).toEqual(set.heldOut);
   });
 
   it('reports the confusion matrix, the most confused pairs and an SVG heatmap', () => {
@@ -100,7 +128,7 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
     expect(counts.reduce((a: number, b: number) => a + b, 0)).toBe(result.split.heldOut);
     let diagonal = 0;
     for (let i = 0; i < 20; i++) diagonal += counts[i * 21];
-    expect(diagonal / result.split.heldOut).toBeCloseTo(result.classifier.accuracy, 10);
+    expect(diagonal / result.split.heldOut).toBeCloseTo(result.neural.accuracy, 10);
     for (const p of result.mostConfused) {
       expect(p.truth).not.toBe(p.predicted);
       expect(counts[labels.indexOf(p.truth) * 20 + labels.indexOf(p.predicted)]).toBe(p.count);
@@ -116,6 +144,7 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
     const r = await runCli(['names', 'predict', 'Dostoevsky', 'Nakamura', '--checkpoint', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const p = JSON.parse(r.stdout);
+    expect(p.model).toBe('classifier × generator');
     expect(p.results.map((x: { name: string }) => x.name)).toEqual(['Dostoevsky', 'Nakamura']);
     for (const { top } of p.results) {
       expect(top).toHaveLength(3);
@@ -214,44 +243,114 @@ describe('names baselines (no data needed)', () => {
     expect(Number.isFinite(q[0]!) && Number.isFinite(q[1]!)).toBe(true);
   });
 
-  it('the majority floor is the share of the most frequent training language in the held-out part', () => {
-    const valid = [
-      { text: 'A', label: 'Russian' },
-      { text: 'B', label: 'Japanese' },
-      { text: 'C', label: 'Russian' },
-      { text: 'D', label: 'Greek' },
+  it('the majority floor is the share of held-out names listed under the most frequent training language', () => {
+    const heldOut = [
+      { text: 'A', languages: ['Russian'] },
+      { text: 'B', languages: ['Japanese'] },
+      { text: 'C', languages: ['English', 'Russian'] },
+      { text: 'D', languages: ['Greek'] },
     ];
-    expect(majorityFloor(train, valid)).toEqual({ label: 'Russian', accuracy: 0.5 });
+    expect(majorityFloor(train, heldOut)).toEqual({ label: 'Russian', accuracy: 0.5 });
   });
 });
 
-describe('names: overlap with training and the product of posteriors (no data needed)', () => {
-  const train = [
-    { text: 'Abel', label: 'English' },
-    { text: 'Abel', label: 'French' },
-    { text: 'Ivanov', label: 'Russian' },
-    { text: 'Tanaka', label: 'Japanese' },
-  ];
-  const heldOut = [
-    { text: 'Abel', label: 'Russian' }, // in training, only under other languages
-    { text: 'Abel', label: 'French' }, // in training under its own language too
-    { text: 'Petrov', label: 'Russian' },
-    { text: 'Tanaka', label: 'Japanese' },
-    { text: 'tanaka', label: 'Japanese' }, // exact text only: case matters
-  ];
+describe('names: scoring against every language of a surname (no data needed)', () => {
+  const labels = ['Czech', 'English', 'French', 'Russian'];
 
-  it('splits the held-out names by how their exact text occurs in training', () => {
-    const overlap = overlapWithTraining(train, heldOut);
-    expect(overlap).toEqual(['other', 'same', 'unseen', 'same', 'unseen']);
-    expect(overlapCeiling(overlap)).toBeCloseTo(0.8, 12);
-    expect(overlapCeiling([])).toBe(1);
-    const parts = accuracyByOverlap(overlap, [0, 1, 2, 3, 3], [1, 1, 2, 0, 3]);
-    expect(parts.other).toEqual({ count: 1, accuracy: 0 });
-    expect(parts.same).toEqual({ count: 2, accuracy: 0.5 });
-    expect(parts.unseen).toEqual({ count: 2, accuracy: 1 });
-    expect(Number.isNaN(accuracyByOverlap(['unseen'], [0], [0]).other.accuracy)).toBe(true);
+  it('distinct names keep all their languages, in label order', () => {
+    const lines = [
+      { text: 'Petersen', label: 'English' },
+      { text: 'Ivanov', label: 'Russian' },
+      { text: 'Petersen', label: 'Czech' },
+      { text: 'Ivanov', label: 'Russian' }, // listed twice under one language: one name
+      { text: 'petersen', label: 'French' }, // exact text only: case matters
+    ];
+    expect(distinctNames(lines, labels)).toEqual([
+      { text: 'Petersen', languages: ['Czech', 'English'] },
+      { text: 'Ivanov', languages: ['Russian'] },
+      { text: 'petersen', languages: ['French'] },
+    ]);
   });
 
+  it('a prediction is scored against itself when it is one of the languages, else the first', () => {
+    const heldOut = [
+      { text: 'Petersen', languages: ['Czech', 'English'] },
+      { text: 'Petersen2', languages: ['Czech', 'English'] },
+      { text: 'Ivanov', languages: ['Russian'] },
+      { text: 'Abel', languages: ['English', 'French'] },
+    ];
+    // English (a listed language), Russian (not listed), Russian (right), Czech (not listed).
+    expect(scoredTruth(heldOut, labels, [1, 3, 3, 0])).toEqual([1, 0, 3, 1]);
+    expect(() => scoredTruth(heldOut, labels, [1])).toThrow(
+      /predictions: expected shape \[4\], received \[1\]/,
+    );
+  });
+
+  it('the language prior is the log share of training lines', () => {
+    const prior = languageLogPrior(
+      [
+        { text: 'a', label: 'English' },
+        { text: 'b', label: 'English' },
+        { text: 'c', label: 'Russian' },
+        { text: 'd', label: 'English' },
+      ],
+      labels,
+    );
+    expect(Array.from(prior)).toEqual([
+      Number.NEGATIVE_INFINITY,
+      Math.log(0.75),
+      Number.NEGATIVE_INFINITY,
+      Math.log(0.25),
+    ]);
+  });
+
+  it("the generator read through Bayes' rule: prior plus each language's sequence log-probability, normalised", () => {
+    const langs = ['Japanese', 'Russian'];
+    const vocabulary = createVocabulary([...'abdikmnostuv', ...langs.map(languageToken)]);
+    const model = createModel({
+      kind: 'language-model',
+      cell: 'gru',
+      vocabSize: vocabulary.size,
+      units: 8,
+      layers: 1,
+      embeddingDim: 4,
+      seed: 3,
+    });
+    const names = ['ivanov', 'tanaka', 'a', 'suzuki'];
+    const logPrior = [Math.log(0.3), Math.log(0.7)];
+    const before = tf.memory().numTensors;
+    const posteriors = generatorPosteriors(model, vocabulary, langs, logPrior, names);
+    expect(tf.memory().numTensors).toBe(before);
+    names.forEach((name, i) => {
+      // One sequence at a time (no batching, no padding), then Bayes' rule by hand.
+      const joint = langs.map(
+        (l, k) =>
+          logPrior[k]! +
+          sequenceLogProbs(
+            model,
+            [[vocabulary.id(languageToken(l)), ...vocabulary.encode([...name]), EOS_ID]],
+            null,
+          )[0]!,
+      );
+      const z = Math.log(Math.exp(joint[0]!) + Math.exp(joint[1]!));
+      expect(posteriors[i]![0]).toBeCloseTo(Math.exp(joint[0]! - z), 6);
+      expect(posteriors[i]![1]).toBeCloseTo(Math.exp(joint[1]! - z), 6);
+    });
+    // A prior twice as large for one language doubles its odds.
+    const doubled = generatorPosteriors(
+      model,
+      vocabulary,
+      langs,
+      [logPrior[0]! + Math.log(2), logPrior[1]!],
+      names,
+    );
+    const odds = (p: ArrayLike<number>) => p[0]! / p[1]!;
+    expect(odds(doubled[0]!) / odds(posteriors[0]!)).toBeCloseTo(2, 6);
+    expect(() => generatorPosteriors(model, vocabulary, langs, [0], names)).toThrow(/log prior/);
+  });
+});
+
+describe('names: the product of posteriors (no data needed)', () => {
   it('multiplies two posteriors and renormalises, also when one underflows to zero', () => {
     const [a, b, c] = productOfPosteriors(
       [

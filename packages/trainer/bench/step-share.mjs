@@ -8,7 +8,6 @@
 import { parseArgs } from 'node:util';
 import { useBackend } from '@strand/backend';
 import { adamw, cosineAnnealing, languageModel, streamData, train } from '@strand/trainer';
-import * as tf from '@tensorflow/tfjs-core';
 import { MATMULS, timeKernels } from '../../cells/bench/kernel-timer.mjs';
 
 const { values } = parseArgs({

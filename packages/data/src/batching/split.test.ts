@@ -47,7 +47,54 @@ describe('splitItems', () => {
     expect(train).toHaveLength(75);
   });
 
+  test('one item per group (the default) keeps the split every earlier run drew', () => {
+    // Pinned before groupBy existed: the sentiment and names figures were measured on these draws.
+    const { valid } = splitItems(items, { validFraction: 0.25, seed: 3, stratifyBy: (x) => x.label });
+    expect(valid.map((x) => x.id)).toEqual([
+      0, 12, 15, 17, 23, 27, 34, 39, 42, 46, 49, 50, 53, 55, 60, 65, 67, 69, 70, 72, 86, 89, 92, 94, 97,
+    ]);
+    const byId = splitItems(items, {
+      validFraction: 0.25,
+      seed: 3,
+      stratifyBy: (x) => x.label,
+      groupBy: (x) => String(x.id),
+    });
+    expect(byId.valid).toEqual(valid);
+  });
+
+  test('groupBy keeps every group in one part, a group in the class of its first item', () => {
+    // 60 names, 40 of them listed twice (under 'a' and under 'b'): 100 items in 60 groups.
+    const names = Array.from({ length: 100 }, (_, i) => ({
+      text: `n${i % 60}`,
+      label: i < 60 ? 'a' : 'b',
+    }));
+    for (let seed = 0; seed < 10; seed++) {
+      const { train, valid } = splitItems(names, {
+        validFraction: 0.2,
+        seed,
+        stratifyBy: (x) => x.label,
+        groupBy: (x) => x.text,
+      });
+      expect(train.length + valid.length).toBe(100);
+      const held = new Set(valid.map((x) => x.text));
+      expect(train.some((x) => held.has(x.text))).toBe(false);
+      // Class 'a' holds all 60 groups (100 items): validation takes groups until >= 20 items,
+      // overshooting by at most one group (2 items).
+      expect(valid.length).toBeGreaterThanOrEqual(20);
+      expect(valid.length).toBeLessThanOrEqual(21);
+      expect(
+        splitItems(names, { validFraction: 0.2, seed, stratifyBy: (x) => x.label, groupBy: (x) => x.text }),
+      ).toEqual({
+        train,
+        valid,
+      });
+    }
+  });
+
   test('bad options are ConfigErrors', () => {
+    expect(() => splitItems(items, { validFraction: 0.1, seed: 1, groupBy: 'id' as never })).toThrow(
+      /groupBy/,
+    );
     expect(() => splitItems(items, { validFraction: 1.5, seed: 1 })).toThrow(ConfigError);
     expect(() => splitItems(items, { validFraction: 0.1, seed: Number.NaN })).toThrow(/seed/);
   });

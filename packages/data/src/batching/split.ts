@@ -29,15 +29,23 @@ export interface SplitItemsOptions<T> {
   readonly seed: number;
   /** Class of an item: each class is split on its own, so both parts keep the class proportions. */
   readonly stratifyBy?: (item: T) => string;
+  /**
+   * Key of an item's group: items with one key always fall in the same part (one surname listed
+   * under two languages, one sentence with several translations), so no held-out item is also a
+   * training item under another label. With `stratifyBy`, a group counts in the class of its first
+   * item. Default: every item is its own group.
+   */
+  readonly groupBy?: (item: T) => string;
 }
 
 /**
- * A seeded split of `items` into train and validation. Of each group (all items, or each class of
- * `stratifyBy`, classes in code-point order) `round(size * validFraction)` items, drawn without
- * replacement, go to validation. Both parts keep the items' original order.
+ * A seeded split of `items` into train and validation. Of each class of `stratifyBy` (all items
+ * when absent; classes in code-point order) the groups are shuffled and taken into validation until
+ * it holds `round(size * validFraction)` items of that class (exactly that many when every group is
+ * one item, the default; at most one group over otherwise). Both parts keep the items' original order.
  *
  * @example
- * splitItems(names, { validFraction: 0.1, seed: 1, stratifyBy: (n) => n.label })
+ * splitItems(names, { validFraction: 0.1, seed: 1, stratifyBy: (n) => n.label, groupBy: (n) => n.text })
  */
 export function splitItems<T>(
   items: readonly T[],
@@ -45,23 +53,37 @@ export function splitItems<T>(
 ): { train: T[]; valid: T[] } {
   const validFraction = rate(options.validFraction, 'validFraction');
   const seed = finiteNumber(options.seed, 'seed');
-  if (options.stratifyBy !== undefined && typeof options.stratifyBy !== 'function') {
-    throw new ConfigError('stratifyBy must be a function from an item to its class', 'stratifyBy');
-  }
+  for (const key of ['stratifyBy', 'groupBy'] as const)
+    if (options[key] !== undefined && typeof options[key] !== 'function')
+      throw new ConfigError(`${key} must be a function from an item to a string key`, key);
+  // Groups of item indices, in first-seen order; each group in the class of its first item.
   const groups = new Map<string, number[]>();
   items.forEach((item, i) => {
-    const key = options.stratifyBy ? String(options.stratifyBy(item)) : '';
+    const key = options.groupBy ? String(options.groupBy(item)) : String(i);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [i]);
     else group.push(i);
   });
+  const classes = new Map<string, { groups: number[][]; size: number }>();
+  for (const group of groups.values()) {
+    const key = options.stratifyBy ? String(options.stratifyBy(items[group[0]!]!)) : '';
+    const entry = classes.get(key) ?? { groups: [], size: 0 };
+    entry.groups.push(group);
+    entry.size += group.length;
+    classes.set(key, entry);
+  }
   const rng = new Rng(seed);
   const isValid = new Uint8Array(items.length);
-  const keys = [...groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keys = [...classes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const key of keys) {
-    const group = rng.shuffle(groups.get(key)!);
-    const nValid = Math.round(group.length * validFraction);
-    for (let k = 0; k < nValid; k++) isValid[group[k]!] = 1;
+    const { groups: members, size } = classes.get(key)!;
+    const nValid = Math.round(size * validFraction);
+    let taken = 0;
+    for (const group of rng.shuffle(members)) {
+      if (taken >= nValid) break;
+      for (const i of group) isValid[i] = 1;
+      taken += group.length;
+    }
   }
   const train: T[] = [];
   const valid: T[] = [];

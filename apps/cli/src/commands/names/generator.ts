@@ -2,10 +2,15 @@
  * One-to-many: a character language model conditioned on the language. Each training sequence is
  * `<Language> c1 ... cn` -> `c1 ... cn <eos>`: the language token is the first input, so it sets
  * the state every character is generated from (the language "as the initial state", learned).
+ *
+ * Read through Bayes' rule, the same model is a classifier: p(l | name) ∝ p(l) p(name | l), the
+ * neural counterpart of the per-language n-gram models (a generative classifier, which needs less
+ * data per class than a discriminative one: Ng & Jordan 2001).
  */
 import { join } from 'node:path';
-import { EOS_ID, SPECIAL_TOKENS, type Vocabulary } from '@strand/base';
+import { EOS_ID, ShapeError, SPECIAL_TOKENS, type Vocabulary } from '@strand/base';
 import type { NameExample } from '@strand/data';
+import { logSumExp } from '@strand/markov';
 import {
   type AutoregressiveModel,
   adamw,
@@ -14,6 +19,7 @@ import {
   labelledData,
   type ModelConfig,
   sample,
+  sequenceLogProbs,
   type TrainableModel,
 } from '@strand/trainer';
 import { train } from '@strand/trainer/node';
@@ -24,6 +30,7 @@ export interface GeneratorSettings {
   readonly cell: 'lstm' | 'gru' | 'rnn';
   readonly units: number;
   readonly embedding: number;
+  readonly dropout: number;
   readonly batch: number;
   readonly lr: number;
   readonly steps?: number | undefined;
@@ -38,7 +45,7 @@ export function generatorConfig(s: GeneratorSettings, vocabSize: number, seed: n
     units: s.units,
     layers: 1,
     embeddingDim: s.embedding,
-    dropout: 0.1,
+    dropout: s.dropout,
     seed,
   };
 }
@@ -122,4 +129,34 @@ export function generateNames(
     out.push(name);
   }
   return out;
+}
+
+/**
+ * p(language | name) for each name, in label order: log p(l) + log p(c1 ... cn <eos> | <l>) under
+ * the generator, normalised over the languages. Every name is scored once per language, in
+ * batches of one language's sequences.
+ */
+export function generatorPosteriors(
+  model: TrainableModel,
+  vocabulary: Vocabulary,
+  labels: readonly string[],
+  logPrior: ArrayLike<number>,
+  names: readonly string[],
+): Float64Array[] {
+  if (logPrior.length !== labels.length)
+    throw new ShapeError('log prior', [labels.length], [logPrior.length]);
+  const chars = names.map((n) => vocabulary.encode([...n]));
+  const scores = names.map(() => new Float64Array(labels.length));
+  labels.forEach((label, l) => {
+    const start = vocabulary.id(languageToken(label));
+    const sequences = chars.map((c) => [start, ...c, EOS_ID]);
+    const logProbs = sequenceLogProbs(model as AutoregressiveModel, sequences, null, { batchSize: 512 });
+    logProbs.forEach((lp, i) => {
+      scores[i]![l] = logPrior[l]! + lp;
+    });
+  });
+  return scores.map((s) => {
+    const z = logSumExp(s);
+    return s.map((x) => Math.exp(x - z));
+  });
 }

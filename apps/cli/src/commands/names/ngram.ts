@@ -7,6 +7,7 @@
 import { buildVocabulary } from '@strand/base';
 import type { NameExample } from '@strand/data';
 import { type NgramLanguageModel, trainNgramLm } from '@strand/markov';
+import { languageLogPrior } from './data.js';
 
 export interface NgramClassifier {
   readonly order: number;
@@ -22,10 +23,9 @@ export function trainNgramClassifier(
 ): NgramClassifier {
   const vocabulary = buildVocabulary(train.map((n) => [...n.text]));
   const models: (NgramLanguageModel | null)[] = [];
-  const logPrior: number[] = [];
+  const logPrior = languageLogPrior(train, labels);
   for (const label of labels) {
     const names = train.filter((n) => n.label === label).map((n) => [...n.text]);
-    logPrior.push(Math.log(names.length / train.length));
     // Small languages leave some count-of-counts empty; KenLM's fallback discounts then apply.
     models.push(
       names.length === 0
