@@ -13,6 +13,8 @@ import {
   distinctNames,
   languageLogPrior,
   languageToken,
+  lineAccuracy,
+  lineCeiling,
   loadNamesSet,
   majorityFloor,
   scoredTruth,
@@ -92,6 +94,12 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
       expect(x).toBeLessThanOrEqual(1);
     }
     expect(neural.of).toEqual(['bigru', 'generator']);
+    // Per line, against each line's own language: never above the ceiling.
+    for (const m of [neural, result.classifier, result.baselines.ngram]) {
+      expect(m.perLine).toBeGreaterThanOrEqual(0);
+      expect(m.perLine).toBeLessThanOrEqual(result.split.perLineCeiling + 1e-12);
+    }
+    expect(result.split.perLineCeiling).toBeGreaterThan(0.9);
     expect(result.reachesTarget).toBe(neural.accuracy >= 0.85);
     expect(result.confusion.of).toBe('bigru × generator');
   });
@@ -284,6 +292,22 @@ describe('names: scoring against every language of a surname (no data needed)', 
     expect(() => scoredTruth(heldOut, labels, [1])).toThrow(
       /predictions: expected shape \[4\], received \[1\]/,
     );
+  });
+
+  it('per line, each line against its own language: a cross-listed surname is at most half right', () => {
+    const lines = [
+      { text: 'Petersen', label: 'English' },
+      { text: 'Petersen', label: 'Czech' },
+      { text: 'Ivanov', label: 'Russian' },
+      { text: 'Ivanov', label: 'Russian' },
+      { text: 'Abel', label: 'French' },
+    ];
+    const heldOut = distinctNames(lines, labels); // Petersen [Czech, English], Ivanov, Abel
+    // Petersen -> English (1 of its 2 lines), Ivanov -> Russian (2 of 2), Abel -> Czech (0 of 1).
+    expect(lineAccuracy(lines, heldOut, labels, [1, 3, 0])).toBeCloseTo(3 / 5, 12);
+    expect(lineCeiling(lines)).toBeCloseTo(4 / 5, 12);
+    expect(lineCeiling([])).toBe(0);
+    expect(() => lineAccuracy(lines, heldOut, labels, [1])).toThrow(/predictions/);
   });
 
   it('the language prior is the log share of training lines', () => {

@@ -104,6 +104,36 @@ export function scoredTruth(
   });
 }
 
+/**
+ * The stricter reading: accuracy over the held-out lines, each against its own language, with the
+ * prediction made once per surname (`predicted`, in `heldOut` order). A surname listed under k
+ * languages is at most 1/k right, so this stays below `lineCeiling`.
+ */
+export function lineAccuracy(
+  lines: readonly NameExample[],
+  heldOut: readonly HeldOutName[],
+  labels: readonly string[],
+  predicted: readonly number[],
+): number {
+  if (predicted.length !== heldOut.length)
+    throw new ShapeError('predictions', [heldOut.length], [predicted.length]);
+  const prediction = new Map(heldOut.map((n, i) => [n.text, labels[predicted[i]!]]));
+  const right = lines.filter((n) => prediction.get(n.text) === n.label).length;
+  return right / Math.max(1, lines.length);
+}
+
+/** The best `lineAccuracy` any prediction per surname reaches: each surname's most frequent language. */
+export function lineCeiling(lines: readonly NameExample[]): number {
+  const counts = new Map<string, Map<string, number>>();
+  for (const n of lines) {
+    const byLabel = counts.get(n.text) ?? new Map<string, number>();
+    byLabel.set(n.label, (byLabel.get(n.label) ?? 0) + 1);
+    counts.set(n.text, byLabel);
+  }
+  const best = [...counts.values()].reduce((sum, byLabel) => sum + Math.max(...byLabel.values()), 0);
+  return best / Math.max(1, lines.length);
+}
+
 /** log P(language): its share of the training lines, in label order (-Infinity when absent). */
 export function languageLogPrior(train: readonly NameExample[], labels: readonly string[]): Float64Array {
   const counts = new Map<string, number>();
