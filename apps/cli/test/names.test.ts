@@ -95,7 +95,7 @@ describe.skipIf(!hasData('names', 'Russian.txt'))('strand names', () => {
     }
     expect(neural.of).toEqual(['bigru', 'generator']);
     // Per line, against each line's own language: never above the ceiling.
-    for (const m of [neural, result.classifier, result.baselines.ngram]) {
+    for (const m of [neural, result.classifier, generator, result.baselines.ngram]) {
       expect(m.perLine).toBeGreaterThanOrEqual(0);
       expect(m.perLine).toBeLessThanOrEqual(result.split.perLineCeiling + 1e-12);
     }

@@ -205,6 +205,7 @@ export function namesCommand(program: Command): void {
         trainLoss: g.trainLoss,
         accuracy: bayesScores.accuracy,
         macroF1: bayesScores.macroF1,
+        perLine: bayesScores.perLine,
       };
       for (const language of labels.filter((l) => ['Italian', 'Russian', 'Japanese'].includes(l)))
         samples[language] = generateNames(g.model, vocabulary, language, {
@@ -262,9 +263,10 @@ export function namesCommand(program: Command): void {
     );
     output.say(table(rows));
     const perLineCeiling = lineCeiling(set.valid);
+    const crossListed = set.heldOut.filter((n) => n.languages.length > 1).length;
     output.say(
       `${set.heldOut.length} held-out surnames (${set.valid.length} lines), none in training; ` +
-        `${set.heldOut.filter((n) => n.languages.length > 1).length} listed under several languages score when any of them is predicted`,
+        `${crossListed} listed under several languages score when any of them is predicted`,
     );
     output.say(
       `per held-out line, each against its own language: ${neuralName} ${pct(neuralScores.perLine)}, ` +
@@ -283,7 +285,7 @@ export function namesCommand(program: Command): void {
         train: set.train.length,
         heldOutLines: set.valid.length,
         heldOut: set.heldOut.length,
-        crossListed: set.heldOut.filter((n) => n.languages.length > 1).length,
+        crossListed,
         perLineCeiling,
         languages: labels.length,
       },
