@@ -25,7 +25,12 @@ export function productOfPosteriors(
       p,
       (x, c) => Math.log(Math.max(x, 1e-30)) + Math.log(Math.max(q[c]!, 1e-30)),
     );
-    const z = logSumExp(logs);
-    return logs.map((l) => Math.exp(l - z));
+    return posteriorFromLogScores(logs);
   });
+}
+
+/** exp(s - logSumExp(s)): unnormalised log scores over the classes -> a posterior (stable). */
+export function posteriorFromLogScores(logScores: Float64Array): Float64Array {
+  const z = logSumExp(logScores);
+  return logScores.map((l) => Math.exp(l - z));
 }

@@ -10,7 +10,6 @@
 import { join } from 'node:path';
 import { EOS_ID, ShapeError, SPECIAL_TOKENS, type Vocabulary } from '@strand/base';
 import type { NameExample } from '@strand/data';
-import { logSumExp } from '@strand/markov';
 import {
   type AutoregressiveModel,
   adamw,
@@ -24,6 +23,7 @@ import {
 } from '@strand/trainer';
 import { train } from '@strand/trainer/node';
 import type { RunContext } from '../../frame/run.js';
+import { posteriorFromLogScores } from './combine.js';
 import { languageToken } from './data.js';
 
 export interface GeneratorSettings {
@@ -155,8 +155,5 @@ export function generatorPosteriors(
       scores[i]![l] = logPrior[l]! + lp;
     });
   });
-  return scores.map((s) => {
-    const z = logSumExp(s);
-    return s.map((x) => Math.exp(x - z));
-  });
+  return scores.map(posteriorFromLogScores);
 }

@@ -7,6 +7,7 @@
 import { buildVocabulary } from '@strand/base';
 import type { NameExample } from '@strand/data';
 import { type NgramLanguageModel, trainNgramLm } from '@strand/markov';
+import { posteriorFromLogScores } from './combine.js';
 import { languageLogPrior } from './data.js';
 
 export interface NgramClassifier {
@@ -42,13 +43,10 @@ export function trainNgramClassifier(
     labels,
     probabilities(name: string): Float64Array {
       const chars = [...name];
-      const scores = models.map((m, i) =>
+      const scores = Float64Array.from(models, (m, i) =>
         m === null ? Number.NEGATIVE_INFINITY : logPrior[i]! + m.logProb(chars),
       );
-      const max = Math.max(...scores);
-      const p = Float64Array.from(scores, (s) => Math.exp(s - max));
-      const z = p.reduce((a, b) => a + b, 0);
-      return p.map((x) => x / z);
+      return posteriorFromLogScores(scores);
     },
   };
 }
